@@ -1,0 +1,113 @@
+/**
+ * AWS names and limits the environment validation checks against. Each list
+ * cites where it comes from, so it can be re-checked when AWS changes it.
+ */
+
+/** Regions by partition. Add new regions here when AWS launches them. */
+export const REGIONS_BY_PARTITION = {
+  aws: [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+  ],
+  "aws-cn": ["cn-north-1", "cn-northwest-1"],
+  "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
+} as const;
+
+export type Partition = keyof typeof REGIONS_BY_PARTITION;
+
+export function partitionOfRegion(region: string): Partition | undefined {
+  for (const [partition, regions] of Object.entries(REGIONS_BY_PARTITION)) {
+    if ((regions as readonly string[]).includes(region)) return partition as Partition;
+  }
+  return undefined;
+}
+
+/** CloudWatch Logs PutRetentionPolicy accepts exactly these (0 = never expire). */
+export const LOG_RETENTION_DAYS = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Firehose → S3 BufferingHints; dynamic partitioning needs SizeInMBs >= 64. */
+export const FIREHOSE = {
+  sizeMBs: { min: 64, max: 128, partitioningMin: 64 },
+  intervalSeconds: { min: 0, max: 900 },
+  /** Lambda processor BufferSizeInMBs / BufferIntervalInSeconds. */
+  processorSizeMBs: { min: 0.2, max: 3 },
+  processorIntervalSeconds: { min: 0, max: 900 },
+} as const;
+
+export const LAMBDA = {
+  memoryMB: { min: 128, max: 10240 },
+  timeoutSeconds: { min: 1, max: 900 },
+} as const;
+
+/** Storage classes a lifecycle rule may transition to, and their minimum age in days. */
+export const LIFECYCLE_STORAGE_CLASSES = {
+  STANDARD_IA: 30,
+  ONEZONE_IA: 30,
+  INTELLIGENT_TIERING: 0,
+  GLACIER_IR: 0,
+  GLACIER: 0,
+  DEEP_ARCHIVE: 0,
+} as const;
+export type LifecycleStorageClass = keyof typeof LIFECYCLE_STORAGE_CLASSES;
+
+/**
+ * S3 general purpose bucket naming rules
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+ * Returns the first rule the name breaks, or undefined.
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
+  if (!/^[a-z0-9.-]+$/.test(name)) return "may contain only lowercase letters, digits, dots and hyphens";
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "must begin and end with a letter or digit";
+  if (name.includes("..")) return "must not contain two adjacent dots";
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "must not be formatted as an IP address";
+  for (const prefix of ["xn--", "sthree-", "amzn-s3-demo-"]) {
+    if (name.startsWith(prefix)) return `must not start with "${prefix}"`;
+  }
+  for (const suffix of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]) {
+    if (name.endsWith(suffix)) return `must not end with "${suffix}"`;
+  }
+  return undefined;
+}
+
+/** Tag limits (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). */
+export const TAGS = {
+  maxPerResource: 50,
+  keyMaxLength: 128,
+  valueMaxLength: 256,
+  allowed: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
+} as const;

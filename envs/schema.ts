@@ -1,0 +1,365 @@
+/**
+ * What an environment file may say, with every default in one place.
+ *
+ * `EnvironmentConfig` is what you write in `envs/<name>.ts`; `Environment` is
+ * what the stacks receive after validation, with every default filled in.
+ */
+import { z } from "zod";
+import {
+  FIREHOSE,
+  LAMBDA,
+  LIFECYCLE_STORAGE_CLASSES,
+  LOG_RETENTION_DAYS,
+  TAGS,
+  bucketNameProblem,
+  partitionOfRegion,
+  type LifecycleStorageClass,
+} from "./aws-facts";
+
+/** How Terraform reaches an account. */
+export interface AccountAccess {
+  /** Role Terraform assumes in the account, e.g. `arn:aws:iam::111111111111:role/terraform`. */
+  readonly roleArn: string;
+  /** External id the role's trust policy requires. @default none */
+  readonly externalId?: string;
+}
+
+/** Where a stack's Terraform state lives (an S3 backend with S3-native locking). */
+export interface StateBackend {
+  /** State bucket; the bootstrap stack of the first account naming it creates it. */
+  readonly bucket: string;
+  /** Region of the state bucket. @default the account's first region */
+  readonly region?: string;
+  /** Key prefix; each stack writes `<keyPrefix>/<stack>/terraform.tfstate`. @default "eks-control-plane-logs" */
+  readonly keyPrefix?: string;
+  /** Role the backend assumes to reach the bucket. @default the bucket owner's `access.roleArn` */
+  readonly roleArn?: string;
+  /** S3-native state locking (`use_lockfile`, Terraform >= 1.10). @default true */
+  readonly lockfile?: boolean;
+  /** Keep the bootstrap stack's own state in this bucket (after a first apply with local state). @default false */
+  readonly bootstrapStateInBucket?: boolean;
+}
+
+/** The log-archive account that owns the bucket, Firehose, Lambda and catalog. */
+export interface CentralAccountConfig {
+  /** 12-digit account id. */
+  readonly accountId: string;
+  /** Home region: Firehose, Lambda, bucket, catalog. */
+  readonly region: string;
+  /** Prefix of every resource name. @default "eks-logs-<env name>" */
+  readonly namePrefix?: string;
+  readonly access: AccountAccess;
+  readonly state: StateBackend;
+  /** Regions that get a CloudWatch Logs destination. @default every workload region */
+  readonly destinationRegions?: readonly string[];
+}
+
+/** One region of a workload account and the EKS clusters whose log groups are subscribed. */
+export interface WorkloadRegionConfig {
+  readonly region: string;
+  /** EKS cluster names; each `/aws/eks/<name>/cluster` log group gets a subscription filter. */
+  readonly clusters: readonly string[];
+}
+
+/** An account that runs EKS clusters. It may be the central account itself. */
+export interface WorkloadAccountConfig {
+  /** 12-digit account id. */
+  readonly accountId: string;
+  readonly access: AccountAccess;
+  readonly state: StateBackend;
+  readonly regions: readonly WorkloadRegionConfig[];
+}
+
+/** Which accounts the CloudWatch Logs destinations admit. Give exactly one. */
+export interface SendersConfig {
+  /** AWS Organizations id (`o-…`): admits every account of the organisation (`aws:PrincipalOrgID`). */
+  readonly organizationId?: string;
+  /** Explicit account list; must contain every workload account. @default the workload accounts */
+  readonly accountIds?: readonly string[];
+}
+
+export interface LifecycleTransition {
+  /** Object age in days at which it moves. */
+  readonly afterDays: number;
+  readonly storageClass: LifecycleStorageClass;
+}
+
+/** Tuning of the pipeline. Every field has a default. */
+export interface PipelineConfig {
+  readonly firehose?: {
+    /** S3 buffer size, 64–128 MB (dynamic partitioning needs >= 64). @default 64 */
+    readonly bufferSizeMBs?: number;
+    /** S3 buffer interval, 0–900 s; the delivery latency bound. @default 60 */
+    readonly bufferIntervalSeconds?: number;
+    /** Lambda processor buffer size, 0.2–3 MB of compressed input per invocation. @default 1 */
+    readonly processorBufferSizeMBs?: number;
+    /** Lambda processor buffer interval, 0–900 s. @default 60 */
+    readonly processorBufferIntervalSeconds?: number;
+  };
+  readonly lambda?: {
+    /** Transform Lambda memory, 128–10240 MB. @default 1024 */
+    readonly memorySizeMB?: number;
+    /** Transform Lambda timeout, 1–900 s. @default 120 */
+    readonly timeoutSeconds?: number;
+    /** Reserved concurrency. @default none (unreserved) */
+    readonly reservedConcurrency?: number;
+  };
+  /** Retention of our own CloudWatch log groups (Lambda, Firehose errors), a value CWL accepts. @default 30 */
+  readonly logRetentionDays?: number;
+  readonly s3?: {
+    /** Storage class transitions, ascending. @default STANDARD_IA at 30 days, GLACIER_IR at 90 */
+    readonly transitions?: readonly LifecycleTransition[];
+    /** Delete objects this many days after creation; 0 keeps them forever. @default 365 */
+    readonly expireAfterDays?: number;
+    /** Delete noncurrent versions after this many days. @default 30 */
+    readonly noncurrentVersionExpireAfterDays?: number;
+    /** Abort incomplete multipart uploads after this many days. @default 7 */
+    readonly abortIncompleteMultipartUploadAfterDays?: number;
+  };
+  readonly splunk?: {
+    /** S3 → SQS notifications and the reader role for Splunk's SQS-based S3 input. @default true */
+    readonly enabled?: boolean;
+    /** Principals (role/user ARNs of your Splunk hosts or Splunk Cloud) allowed to assume the reader role. @default none */
+    readonly readerPrincipalArns?: readonly string[];
+    /** External id the reader role requires. @default none (required when readerPrincipalArns is set) */
+    readonly externalId?: string;
+  };
+  readonly databrew?: {
+    /** DataBrew recipe job to Parquet. @default false */
+    readonly enabled?: boolean;
+    /** Job schedule, a DataBrew cron expression. @default "cron(15 * * * ? *)" (hourly) */
+    readonly schedule?: string;
+  };
+  readonly alarms?: {
+    /** E-mail addresses subscribed to the alarm topic (each must confirm). @default none */
+    readonly emails?: readonly string[];
+    /** An existing SNS topic to notify as well. @default none */
+    readonly snsTopicArn?: string;
+  };
+}
+
+export interface EnvironmentConfig {
+  /** Environment name, the first part of every stack name, e.g. `prod`. */
+  readonly name: string;
+  readonly central: CentralAccountConfig;
+  readonly workloads: readonly WorkloadAccountConfig[];
+  /** Who may send to the destinations. @default `{ accountIds: <workload accounts> }` */
+  readonly senders?: SendersConfig;
+  readonly pipeline?: PipelineConfig;
+  /** Tags on every resource (provider default tags), besides Project/Environment/Stack/ManagedBy. @default none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+// ---- rules -----------------------------------------------------------------------------------
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:(?:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]+|iam::\d{12}:root)$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const NAME_PREFIX = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
+// EKS CreateCluster: 1-100 characters, [0-9A-Za-z][A-Za-z0-9\-_]*
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+const SNS_TOPIC_ARN = /^arn:aws(?:-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/;
+// DataBrew: cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)
+const DATABREW_CRON = /^cron\((\S+ ){5}\S+\)$/;
+
+const accountId = z.string().regex(ACCOUNT_ID, "must be a 12-digit AWS account id");
+const region = z.string().refine((r) => partitionOfRegion(r) !== undefined, "is not an AWS region name");
+const bucketName = z.string().superRefine((name, ctx) => {
+  const problem = bucketNameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", message: `is not a valid S3 bucket name: ${problem}` });
+});
+const int = (min: number, max: number, what: string) =>
+  z
+    .number()
+    .int(`must be a whole number (${what})`)
+    .min(min, `must be at least ${min} (${what})`)
+    .max(max, `must be at most ${max} (${what})`);
+const num = (min: number, max: number, what: string) =>
+  z.number().min(min, `must be at least ${min} (${what})`).max(max, `must be at most ${max} (${what})`);
+
+const access = z.strictObject({
+  roleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+  externalId: z.string().regex(EXTERNAL_ID, "must be 2–1224 characters of [A-Za-z0-9+=,.@:/_-]").optional(),
+});
+
+const state = z.strictObject({
+  bucket: bucketName,
+  region: region.optional(),
+  keyPrefix: z.string().regex(KEY_PREFIX, "must be S3 key segments separated by / (no leading or trailing /)").default(
+    "eks-control-plane-logs",
+  ),
+  roleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
+  lockfile: z.boolean().default(true),
+  bootstrapStateInBucket: z.boolean().default(false),
+});
+
+const uniqueStrings = <T extends z.ZodType<string>>(item: T, what: string) =>
+  z.array(item).superRefine((items, ctx) => {
+    items.forEach((value, i) => {
+      if (items.indexOf(value) !== i) {
+        ctx.addIssue({ code: "custom", path: [i], input: value, message: `is a duplicate ${what}` });
+      }
+    });
+  });
+
+const central = z.strictObject({
+  accountId,
+  region,
+  namePrefix: z
+    .string()
+    .regex(NAME_PREFIX, "must be 3–30 characters: a lowercase letter, then lowercase letters, digits or hyphens")
+    .optional(),
+  access,
+  state,
+  destinationRegions: uniqueStrings(region, "region").optional(),
+});
+
+const workload = z.strictObject({
+  accountId,
+  access,
+  state,
+  regions: z
+    .array(
+      z.strictObject({
+        region,
+        clusters: uniqueStrings(
+          z.string().regex(CLUSTER_NAME, "is not an EKS cluster name ([0-9A-Za-z][A-Za-z0-9_-]*, at most 100)"),
+          "cluster in this region",
+        ).min(1, "must name at least one EKS cluster"),
+      }),
+    )
+    .min(1, "must list at least one region"),
+});
+
+const lifecycleTransition = z.strictObject({
+  afterDays: int(0, 36500, "days"),
+  storageClass: z.enum(Object.keys(LIFECYCLE_STORAGE_CLASSES) as [LifecycleStorageClass, ...LifecycleStorageClass[]], {
+    error: `must be one of ${Object.keys(LIFECYCLE_STORAGE_CLASSES).join(", ")}`,
+  }),
+});
+
+const pipeline = z.strictObject({
+  firehose: z
+    .strictObject({
+      bufferSizeMBs: int(
+        FIREHOSE.sizeMBs.min,
+        FIREHOSE.sizeMBs.max,
+        "Firehose S3 BufferingHints.SizeInMBs; dynamic partitioning needs >= 64",
+      ).default(64),
+      bufferIntervalSeconds: int(
+        FIREHOSE.intervalSeconds.min,
+        FIREHOSE.intervalSeconds.max,
+        "Firehose S3 BufferingHints.IntervalInSeconds",
+      ).default(60),
+      processorBufferSizeMBs: num(
+        FIREHOSE.processorSizeMBs.min,
+        FIREHOSE.processorSizeMBs.max,
+        "Firehose Lambda processor BufferSizeInMBs",
+      ).default(1),
+      processorBufferIntervalSeconds: int(
+        FIREHOSE.processorIntervalSeconds.min,
+        FIREHOSE.processorIntervalSeconds.max,
+        "Firehose Lambda processor BufferIntervalInSeconds",
+      ).default(60),
+    })
+    .prefault({}),
+  lambda: z
+    .strictObject({
+      memorySizeMB: int(LAMBDA.memoryMB.min, LAMBDA.memoryMB.max, "Lambda MemorySize").default(1024),
+      timeoutSeconds: int(LAMBDA.timeoutSeconds.min, LAMBDA.timeoutSeconds.max, "Lambda Timeout").default(120),
+      reservedConcurrency: int(1, 10000, "Lambda reserved concurrent executions").optional(),
+    })
+    .prefault({}),
+  logRetentionDays: z
+    .number()
+    .refine(
+      (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+      `must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+    )
+    .default(30),
+  s3: z
+    .strictObject({
+      transitions: z.array(lifecycleTransition).default([
+        { afterDays: 30, storageClass: "STANDARD_IA" },
+        { afterDays: 90, storageClass: "GLACIER_IR" },
+      ]),
+      expireAfterDays: int(0, 36500, "days; 0 keeps objects forever").default(365),
+      noncurrentVersionExpireAfterDays: int(1, 36500, "days").default(30),
+      abortIncompleteMultipartUploadAfterDays: int(1, 36500, "days").default(7),
+    })
+    .prefault({}),
+  splunk: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      readerPrincipalArns: uniqueStrings(
+        z.string().regex(PRINCIPAL_ARN, "must be an IAM role, user or account-root ARN"),
+        "principal",
+      ).default([]),
+      externalId: z.string().regex(EXTERNAL_ID, "must be 2–1224 characters of [A-Za-z0-9+=,.@:/_-]").optional(),
+    })
+    .prefault({}),
+  databrew: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      schedule: z
+        .string()
+        .regex(DATABREW_CRON, "must be a DataBrew cron expression with 6 fields, e.g. cron(15 * * * ? *)")
+        .default("cron(15 * * * ? *)"),
+    })
+    .prefault({}),
+  alarms: z
+    .strictObject({
+      emails: uniqueStrings(z.string().regex(EMAIL, "is not an e-mail address"), "e-mail address").default([]),
+      snsTopicArn: z.string().regex(SNS_TOPIC_ARN, "must be an SNS topic ARN").optional(),
+    })
+    .prefault({}),
+});
+
+const tags = z.record(z.string(), z.string()).superRefine((record, ctx) => {
+  for (const [key, value] of Object.entries(record)) {
+    const problem =
+      key.length < 1 || key.length > TAGS.keyMaxLength
+        ? `key must be 1–${TAGS.keyMaxLength} characters`
+        : key.toLowerCase().startsWith("aws:")
+          ? `key must not start with "aws:" (reserved by AWS)`
+          : !TAGS.allowed.test(key) || !TAGS.allowed.test(value)
+            ? "may contain only letters, digits, spaces and _ . : / = + - @"
+            : value.length > TAGS.valueMaxLength
+              ? `value must be at most ${TAGS.valueMaxLength} characters`
+              : undefined;
+    if (problem) ctx.addIssue({ code: "custom", path: [key], input: value, message: problem });
+  }
+});
+
+export const environmentSchema = z.strictObject({
+  name: z.string().regex(NAME, "must be 1–20 characters: a lowercase letter, then lowercase letters, digits or hyphens"),
+  central,
+  workloads: z.array(workload).min(1, "must list at least one workload account"),
+  senders: z
+    .strictObject({
+      organizationId: z.string().regex(ORG_ID, "must be an AWS Organizations id (o-<10–32 lowercase letters or digits>)").optional(),
+      accountIds: uniqueStrings(accountId, "account").min(1, "must list at least one account").optional(),
+    })
+    .optional(),
+  pipeline: pipeline.prefault({}),
+  tags: tags.default({}),
+});
+
+/** A validated environment: every default filled in. */
+export type Environment = z.output<typeof environmentSchema>;
+
+// The hand-written, documented input types must stay what the schema accepts.
+type DeepReadonly<T> = T extends (infer I)[] ? readonly DeepReadonly<I>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type Accepts<A, B extends A> = B;
+type SchemaInput = DeepReadonly<z.input<typeof environmentSchema>>;
+export type _InputChecks = [Accepts<SchemaInput, EnvironmentConfig>, Accepts<EnvironmentConfig, SchemaInput>];
+
+/** Identity with types: env files `export default defineEnvironment({ … })` to get checking and hover docs. */
+export function defineEnvironment(config: EnvironmentConfig): EnvironmentConfig {
+  return config;
+}

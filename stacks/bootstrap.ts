@@ -1,0 +1,128 @@
+/**
+ * Bootstrap: the state bucket (and its KMS key) of one account, created before
+ * any other stack can keep state there. Its own state starts local; once the
+ * bucket exists, set `state.bootstrapStateInBucket: true` and run
+ * `terraform init -migrate-state` to move it in.
+ */
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import type { AccountAccess } from "../envs/schema";
+import type { ResolvedEnvironment, ResolvedState } from "../envs/validate";
+import { AccountStack, arnPrefix, stateKeyAlias } from "./account-stack";
+
+export interface BootstrapStackProps {
+  readonly env: ResolvedEnvironment;
+  readonly accountId: string;
+  readonly access: AccountAccess;
+  readonly state: ResolvedState;
+}
+
+export class BootstrapStack extends AccountStack {
+  constructor(scope: Construct, name: string, props: BootstrapStackProps) {
+    super(scope, name, {
+      ...props,
+      region: props.state.region,
+      // Outside cdktf.out, so a fresh synth never loses it: <project>/bootstrap-state/<stack>.tfstate.
+      ...(props.state.bootstrapStateInBucket ? {} : { localStatePath: `../../../bootstrap-state/${name}.tfstate` }),
+    });
+    const { bucket: bucketName } = props.state;
+    const arn = arnPrefix(props.env);
+    const bucketArn = `${arn}:s3:::${bucketName}`;
+
+    const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
+      statement: [
+        {
+          sid: "AccountAdministers",
+          principals: [{ type: "AWS", identifiers: [`${arn}:iam::${props.accountId}:root`] }],
+          actions: ["kms:*"],
+          // In a key policy "*" means this key.
+          resources: ["*"],
+        },
+      ],
+    });
+    const key = new KmsKey(this, "key", {
+      description: `Terraform state of ${props.env.name} (${bucketName})`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: keyPolicy.json,
+    });
+    new KmsAlias(this, "key-alias", { name: stateKeyAlias(props.env), targetKeyId: key.keyId });
+
+    const bucket = new S3Bucket(this, "bucket", { bucket: bucketName });
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "old-state-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 90, newerNoncurrentVersions: 10 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+
+    const policy = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [bucketArn, `${bucketArn}/*`],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+        {
+          // Writes that name an encryption must name KMS; writes that name none get the KMS default.
+          sid: "DenyNonKmsEncryption",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:PutObject"],
+          resources: [`${bucketArn}/*`],
+          condition: [
+            { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
+            { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
+          ],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: policy.json });
+
+    new TerraformOutput(this, "state_bucket_name", { value: bucket.bucket });
+    new TerraformOutput(this, "state_kms_key_arn", { value: key.arn });
+  }
+}

@@ -1,0 +1,264 @@
+import example from "../../envs/example";
+import { DEFAULT_ENVIRONMENT, listEnvironments, loadEnvironment, selectEnvironmentName } from "../../envs/load";
+import type { EnvironmentConfig } from "../../envs/schema";
+import { EnvironmentError, validateEnvironment } from "../../envs/validate";
+
+const FILE = "envs/broken.ts";
+
+/** The example environment with `change` applied to a deep copy. */
+function broken(change: (env: any) => void): EnvironmentConfig {
+  const copy = structuredClone(example) as any;
+  change(copy);
+  return copy;
+}
+
+function problemsOf(config: unknown): readonly string[] {
+  const result = validateEnvironment(config, FILE);
+  if (result.ok) throw new Error("expected the environment to be invalid");
+  return result.problems;
+}
+
+describe("example environments", () => {
+  it.each(listEnvironments())("envs/%s.ts loads and validates", (name) => {
+    const env = loadEnvironment(name);
+    expect(env.name).toBe(name);
+    expect(env.workloads.length).toBeGreaterThan(0);
+  });
+
+  it("ships the single-account example and the multi-account example", () => {
+    expect(listEnvironments()).toEqual(expect.arrayContaining(["example", "multi-account"]));
+  });
+
+  it("fills in the defaults of the single-account example", () => {
+    const env = loadEnvironment("example");
+    expect(env.partition).toBe("aws");
+    expect(env.central.namePrefix).toBe("eks-logs-example");
+    expect(env.central.destinationRegions).toEqual(["eu-west-1"]);
+    expect(env.senders).toEqual({ accountIds: ["111111111111"] });
+    expect(env.central.state).toEqual({
+      bucket: "example-tfstate-111111111111-eu-west-1",
+      region: "eu-west-1",
+      keyPrefix: "eks-control-plane-logs",
+      roleArn: "arn:aws:iam::111111111111:role/terraform-deploy",
+      externalId: undefined,
+      lockfile: true,
+      bootstrapStateInBucket: false,
+      ownsBucket: true,
+    });
+    // Same account, same bucket: only the first mention creates it.
+    expect(env.workloads[0]!.state.ownsBucket).toBe(false);
+    expect(env.pipeline.firehose).toEqual({
+      bufferSizeMBs: 64,
+      bufferIntervalSeconds: 60,
+      processorBufferSizeMBs: 1,
+      processorBufferIntervalSeconds: 60,
+    });
+    expect(env.pipeline.logRetentionDays).toBe(30);
+    expect(env.pipeline.splunk).toEqual({ enabled: true, readerPrincipalArns: [] });
+  });
+
+  it("resolves the multi-account example: organisation senders, per-account buckets, two regions", () => {
+    const env = loadEnvironment("multi-account");
+    expect(env.senders.organizationId).toBe("o-a1b2c3d4e5");
+    expect(env.central.destinationRegions).toEqual(["eu-west-1", "us-east-1"]);
+    expect(env.workloads.map((w) => [w.accountId, w.state.bucket, w.state.region, w.state.ownsBucket])).toEqual([
+      ["222222222222", "org-tfstate-222222222222", "eu-west-1", true],
+      ["333333333333", "org-tfstate-333333333333", "us-east-1", true],
+    ]);
+    // The backend of a workload account assumes that account's own role by default.
+    expect(env.workloads[1]!.state.roleArn).toBe("arn:aws:iam::333333333333:role/terraform-deploy");
+  });
+});
+
+describe("broken environments fail with a message naming file, field, value and rule", () => {
+  const cases: [string, (env: any) => void, string[]][] = [
+    [
+      "short account id",
+      (e) => (e.central.accountId = "12345"),
+      [`${FILE}: central.accountId: "12345" must be a 12-digit AWS account id`],
+    ],
+    [
+      "unknown region",
+      (e) => (e.workloads[0].regions[0].region = "eu-westeros-1"),
+      [`${FILE}: workloads[0].regions[0].region: "eu-westeros-1" is not an AWS region name`],
+    ],
+    [
+      "bad state bucket name",
+      (e) => (e.central.state.bucket = "Example_State"),
+      [`${FILE}: central.state.bucket: "Example_State" is not a valid S3 bucket name: may contain only lowercase letters, digits, dots and hyphens`],
+    ],
+    [
+      "bucket name with a reserved suffix",
+      (e) => (e.central.state.bucket = "my-state--ol-s3"),
+      [`${FILE}: central.state.bucket: "my-state--ol-s3" is not a valid S3 bucket name: must not end with "--ol-s3"`],
+    ],
+    [
+      "bucket name formatted as an IP address",
+      (e) => (e.central.state.bucket = "192.168.5.4"),
+      [`${FILE}: central.state.bucket: "192.168.5.4" is not a valid S3 bucket name: must not be formatted as an IP address`],
+    ],
+    [
+      "Firehose buffer below what dynamic partitioning needs",
+      (e) => (e.pipeline = { firehose: { bufferSizeMBs: 5 } }),
+      [`${FILE}: pipeline.firehose.bufferSizeMBs: 5 must be at least 64 (Firehose S3 BufferingHints.SizeInMBs; dynamic partitioning needs >= 64)`],
+    ],
+    [
+      "Firehose interval above 900 s",
+      (e) => (e.pipeline = { firehose: { bufferIntervalSeconds: 1000 } }),
+      [`${FILE}: pipeline.firehose.bufferIntervalSeconds: 1000 must be at most 900 (Firehose S3 BufferingHints.IntervalInSeconds)`],
+    ],
+    [
+      "Lambda processor buffer above 3 MB",
+      (e) => (e.pipeline = { firehose: { processorBufferSizeMBs: 4 } }),
+      [`${FILE}: pipeline.firehose.processorBufferSizeMBs: 4 must be at most 3 (Firehose Lambda processor BufferSizeInMBs)`],
+    ],
+    [
+      "Lambda memory below 128 MB",
+      (e) => (e.pipeline = { lambda: { memorySizeMB: 64 } }),
+      [`${FILE}: pipeline.lambda.memorySizeMB: 64 must be at least 128 (Lambda MemorySize)`],
+    ],
+    [
+      "Lambda timeout above 900 s",
+      (e) => (e.pipeline = { lambda: { timeoutSeconds: 901 } }),
+      [`${FILE}: pipeline.lambda.timeoutSeconds: 901 must be at most 900 (Lambda Timeout)`],
+    ],
+    [
+      "a retention CloudWatch Logs does not accept",
+      (e) => (e.pipeline = { logRetentionDays: 45 }),
+      [
+        `${FILE}: pipeline.logRetentionDays: 45 must be one of the values CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
+      ],
+    ],
+    [
+      "a misspelt field",
+      (e) => (e.pipeline = { firehose: { bufferSizeMb: 64 } }),
+      [`${FILE}: pipeline.firehose.bufferSizeMb: 64 is not a known field`],
+    ],
+    [
+      "a missing field",
+      (e) => delete e.central.access,
+      [`${FILE}: central.access: (missing) is required (object)`],
+    ],
+    [
+      "a role in another account",
+      (e) => (e.central.access.roleArn = "arn:aws:iam::999999999999:role/terraform-deploy"),
+      [`${FILE}: central.access.roleArn: "arn:aws:iam::999999999999:role/terraform-deploy" must be a role in account 111111111111 (it names 999999999999)`],
+    ],
+    [
+      "a duplicate workload account",
+      (e) => e.workloads.push(structuredClone(e.workloads[0])),
+      [`${FILE}: workloads[1].accountId: "111111111111" is already listed at workloads[0]`],
+    ],
+    [
+      "a duplicate cluster",
+      (e) => (e.workloads[0].regions[0].clusters = ["demo", "demo"]),
+      [`${FILE}: workloads[0].regions[0].clusters[1]: "demo" is a duplicate cluster in this region`],
+    ],
+    [
+      "a duplicate region in one account",
+      (e) => e.workloads[0].regions.push({ region: "eu-west-1", clusters: ["other"] }),
+      [`${FILE}: workloads[0].regions[1].region: "eu-west-1" is already listed at workloads[0].regions[0]; merge their clusters`],
+    ],
+    [
+      "a workload region with no destination",
+      (e) => {
+        e.central.destinationRegions = ["eu-west-1"];
+        e.workloads[0].regions.push({ region: "us-east-1", clusters: ["edge"] });
+      },
+      [`${FILE}: workloads[0].regions[1].region: "us-east-1" has no CloudWatch Logs destination: add it to central.destinationRegions`],
+    ],
+    [
+      "a region in another partition",
+      (e) => e.workloads[0].regions.push({ region: "cn-north-1", clusters: ["edge"] }),
+      [`${FILE}: workloads[0].regions[1].region: "cn-north-1" must be in the central region's partition (aws); CloudWatch Logs cannot send across partitions`],
+    ],
+    [
+      "an explicit sender list that misses a workload",
+      (e) => (e.senders = { accountIds: ["222222222222"] }),
+      [`${FILE}: workloads[0].accountId: "111111111111" is not in senders.accountIds, so its logs would be refused`],
+    ],
+    [
+      "both an organisation and an account list",
+      (e) => (e.senders = { organizationId: "o-a1b2c3d4e5", accountIds: ["111111111111"] }),
+      [`${FILE}: senders: {"organizationId":"o-a1b2c3d4e5","accountIds":["111111111111"]} must set exactly one of organizationId or accountIds`],
+    ],
+    [
+      "a malformed organisation id",
+      (e) => (e.senders = { organizationId: "org-123" }),
+      [`${FILE}: senders.organizationId: "org-123" must be an AWS Organizations id (o-<10–32 lowercase letters or digits>)`],
+    ],
+    [
+      "one account with two state buckets",
+      (e) => (e.workloads[0].state.bucket = "another-state-bucket"),
+      [
+        `${FILE}: workloads[0].state.bucket: "another-state-bucket" differs from central.state.bucket ("example-tfstate-111111111111-eu-west-1"); account 111111111111 keeps all its state in one bucket`,
+      ],
+    ],
+    [
+      "lifecycle transition to STANDARD_IA before 30 days",
+      (e) => (e.pipeline = { s3: { transitions: [{ afterDays: 7, storageClass: "STANDARD_IA" }] } }),
+      [`${FILE}: pipeline.s3.transitions[0].afterDays: 7 must be at least 30 for STANDARD_IA (S3 lifecycle minimum)`],
+    ],
+    [
+      "expiry before the last transition",
+      (e) => (e.pipeline = { s3: { expireAfterDays: 60 } }),
+      [`${FILE}: pipeline.s3.expireAfterDays: 60 must be greater than the last transition (90) or 0`],
+    ],
+    [
+      "a Splunk reader without an external id",
+      (e) => (e.pipeline = { splunk: { readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk"] } }),
+      [`${FILE}: pipeline.splunk.externalId: (missing) is required when readerPrincipalArns is set (confused-deputy protection)`],
+    ],
+    [
+      "a reserved tag key",
+      (e) => (e.tags = { "aws:owner": "me" }),
+      [`${FILE}: tags.aws:owner: "me" key must not start with "aws:" (reserved by AWS)`],
+    ],
+    [
+      "a DataBrew schedule that is not a cron expression",
+      (e) => (e.pipeline = { databrew: { schedule: "every hour" } }),
+      [`${FILE}: pipeline.databrew.schedule: "every hour" must be a DataBrew cron expression with 6 fields, e.g. cron(15 * * * ? *)`],
+    ],
+  ];
+
+  it.each(cases)("%s", (_name, change, expected) => {
+    expect(problemsOf(broken(change))).toEqual(expected);
+  });
+
+  it("reports several problems together", () => {
+    const problems = problemsOf(
+      broken((e) => {
+        e.central.accountId = "1";
+        e.central.region = "mars-1";
+        e.pipeline = { lambda: { timeoutSeconds: 0 } };
+      }),
+    );
+    expect(problems).toEqual([
+      `${FILE}: central.accountId: "1" must be a 12-digit AWS account id`,
+      `${FILE}: central.region: "mars-1" is not an AWS region name`,
+      `${FILE}: pipeline.lambda.timeoutSeconds: 0 must be at least 1 (Lambda Timeout)`,
+    ]);
+  });
+
+  it("throws one EnvironmentError that lists every problem", () => {
+    const error = new EnvironmentError(FILE, ["a", "b"]);
+    expect(error.message).toBe(`${FILE} is not a valid environment (2 problems):\n  - a\n  - b`);
+  });
+
+  it("names the choices when the environment does not exist", () => {
+    expect(() => loadEnvironment("nope")).toThrow(
+      `envs/nope.ts: no such environment "nope"; choose one of: ${listEnvironments().join(", ")}`,
+    );
+  });
+});
+
+describe("choosing the environment", () => {
+  it.each([
+    [[], {}, DEFAULT_ENVIRONMENT],
+    [[], { EKS_LOGS_ENV: "prod" }, "prod"],
+    [["--env", "staging"], { EKS_LOGS_ENV: "prod" }, "staging"],
+    [["--env=staging"], {}, "staging"],
+  ])("argv %j with %j selects %s", (argv, env, expected) => {
+    expect(selectEnvironmentName(argv, env)).toBe(expected);
+  });
+});

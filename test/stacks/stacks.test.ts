@@ -1,0 +1,194 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { loadEnvironment } from "../../envs/load";
+import { buildApp } from "../../main";
+
+type Json = Record<string, any>;
+
+const ROOT = join(__dirname, "..", "..");
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "eks-logs-synth-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Synthesizes `envName` into a fresh directory; returns it with every stack's JSON. */
+function synth(envName: string): { outdir: string; stacks: Record<string, Json> } {
+  const outdir = tempDir();
+  buildApp(loadEnvironment(envName), outdir).synth();
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  const stacks: Record<string, Json> = {};
+  for (const [name, entry] of Object.entries<any>(manifest.stacks)) {
+    stacks[name] = JSON.parse(readFileSync(join(outdir, entry.synthesizedStackPath), "utf8"));
+  }
+  return { outdir, stacks };
+}
+
+function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d)) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(dir, path)] = readFileSync(path, "utf8");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const example = synth("example");
+const multi = synth("multi-account");
+
+describe("stacks per account and region", () => {
+  it("names the stacks of the single-account example", () => {
+    expect(Object.keys(example.stacks).sort()).toEqual([
+      "example-bootstrap-111111111111",
+      "example-central",
+      "example-workload-111111111111-eu-west-1",
+    ]);
+  });
+
+  it("names the stacks of the multi-account example: one per workload account and region", () => {
+    expect(Object.keys(multi.stacks).sort()).toEqual([
+      "multi-account-bootstrap-111111111111",
+      "multi-account-bootstrap-222222222222",
+      "multi-account-bootstrap-333333333333",
+      "multi-account-central",
+      "multi-account-workload-222222222222-eu-west-1",
+      "multi-account-workload-222222222222-us-east-1",
+      "multi-account-workload-333333333333-eu-west-1",
+      "multi-account-workload-333333333333-us-east-1",
+    ]);
+  });
+
+  const expected: [string, string, string, string, string][] = [
+    // stack, account, region, state bucket, state region
+    ["multi-account-central", "111111111111", "eu-west-1", "org-tfstate-111111111111", "eu-west-1"],
+    ["multi-account-workload-222222222222-us-east-1", "222222222222", "us-east-1", "org-tfstate-222222222222", "eu-west-1"],
+    ["multi-account-workload-333333333333-eu-west-1", "333333333333", "eu-west-1", "org-tfstate-333333333333", "us-east-1"],
+  ];
+
+  it.each(expected)("%s keeps its own locked, KMS-encrypted state in its account's bucket", (stack, account, _region, bucket, stateRegion) => {
+    expect(multi.stacks[stack]!.terraform.backend).toEqual({
+      s3: {
+        bucket,
+        key: `eks-control-plane-logs/${stack}/terraform.tfstate`,
+        region: stateRegion,
+        encrypt: true,
+        kms_key_id: `arn:aws:kms:${stateRegion}:${account}:alias/eks-logs-org-tfstate`,
+        use_lockfile: true,
+        assume_role: expect.objectContaining({ role_arn: `arn:aws:iam::${account}:role/terraform-deploy` }),
+      },
+    });
+  });
+
+  it.each(expected)("%s assumes its account's role, refuses other accounts and tags everything", (stack, account, region) => {
+    const [provider] = multi.stacks[stack]!.provider.aws;
+    expect(provider).toMatchObject({
+      region,
+      allowed_account_ids: [account],
+      assume_role: [{ role_arn: `arn:aws:iam::${account}:role/terraform-deploy`, session_name: `cdktf-${stack}` }],
+      default_tags: [
+        {
+          tags: {
+            Project: "eks-control-plane-logs",
+            Environment: "multi-account",
+            Stack: stack,
+            ManagedBy: "cdktf",
+            CostCenter: "platform",
+            DataClassification: "internal",
+          },
+        },
+      ],
+    });
+  });
+
+  it("passes the external id of an account that requires one", () => {
+    const [provider] = multi.stacks["multi-account-central"]!.provider.aws;
+    expect(provider.assume_role[0].external_id).toBe("eks-logs-central");
+  });
+
+  it("gives every stack its own state key", () => {
+    const keys = [...Object.values(example.stacks), ...Object.values(multi.stacks)]
+      .map((s) => s.terraform.backend.s3?.key ?? s.terraform.backend.local.path)
+      .filter(Boolean);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("never reads another stack's state", () => {
+    for (const stack of [...Object.values(example.stacks), ...Object.values(multi.stacks)]) {
+      expect(stack.data?.terraform_remote_state).toBeUndefined();
+    }
+  });
+});
+
+describe("bootstrap stacks", () => {
+  const bootstrap = example.stacks["example-bootstrap-111111111111"]!;
+
+  it("starts with local state outside cdktf.out", () => {
+    expect(bootstrap.terraform.backend).toEqual({
+      local: { path: "../../../bootstrap-state/example-bootstrap-111111111111.tfstate" },
+    });
+  });
+
+  it("creates a versioned, KMS-encrypted, private state bucket that refuses plain HTTP", () => {
+    const r = bootstrap.resource;
+    expect(Object.values<any>(r.aws_s3_bucket)[0].bucket).toBe("example-tfstate-111111111111-eu-west-1");
+    expect(Object.values<any>(r.aws_kms_key)[0].enable_key_rotation).toBe(true);
+    expect(Object.values<any>(r.aws_kms_alias)[0].name).toBe("alias/eks-logs-example-tfstate");
+    expect(Object.values<any>(r.aws_s3_bucket_versioning)[0].versioning_configuration.status).toBe("Enabled");
+    expect(Object.values<any>(r.aws_s3_bucket_server_side_encryption_configuration)[0].rule[0]).toMatchObject({
+      apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" },
+      bucket_key_enabled: true,
+    });
+    expect(Object.values<any>(r.aws_s3_bucket_public_access_block)[0]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    const policy = Object.values<any>(bootstrap.data.aws_iam_policy_document).find((d) =>
+      d.statement.some((s: any) => s.sid === "DenyInsecureTransport"),
+    );
+    expect(policy.statement[0].condition).toEqual([{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }]);
+  });
+
+  it("moves its state into the bucket when the environment says so", () => {
+    const env = loadEnvironment("example");
+    const moved = { ...env, central: { ...env.central, state: { ...env.central.state, bootstrapStateInBucket: true } } };
+    const outdir = tempDir();
+    buildApp(moved, outdir).synth();
+    const stack = JSON.parse(
+      readFileSync(join(outdir, "stacks", "example-bootstrap-111111111111", "cdk.tf.json"), "utf8"),
+    );
+    expect(stack.terraform.backend.s3.key).toBe("eks-control-plane-logs/example-bootstrap-111111111111/terraform.tfstate");
+  });
+});
+
+describe("synthesis", () => {
+  it("is deterministic: two synths are byte-identical", () => {
+    for (const name of ["example", "multi-account"]) {
+      const first = synth(name).outdir;
+      const second = synth(name).outdir;
+      expect(files(second)).toEqual(files(first));
+    }
+  });
+
+  it("writes nothing when the environment is invalid", () => {
+    const outdir = join(tempDir(), "cdktf.out");
+    const run = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "main.ts", "--env", "no-such-env"], {
+      cwd: ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('envs/no-such-env.ts: no such environment "no-such-env"');
+    expect(existsSync(outdir)).toBe(false);
+  });
+});
