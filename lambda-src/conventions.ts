@@ -36,6 +36,13 @@ export function logTypeOfStream(logStream: string): LogType {
 
 const EKS_LOG_GROUP = /^\/aws\/eks\/([^/]+)\/cluster$/;
 
+/**
+ * The `cluster` value (column and partition key) of events from a log group that is not
+ * `/aws/eks/<cluster>/cluster`. EKS cluster names start with a letter or digit, so the
+ * leading underscore can never name a real cluster.
+ */
+export const UNKNOWN_CLUSTER = "_unknown";
+
 /** EKS writes to `/aws/eks/<cluster>/cluster`; anything else has no cluster. */
 export function clusterOfLogGroup(logGroup: string): string | undefined {
   return EKS_LOG_GROUP.exec(logGroup)?.[1];

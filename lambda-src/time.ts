@@ -1,0 +1,49 @@
+/** Time helpers shared by the parsers: pure, no clock. */
+
+/** Date.UTC's valid range; beyond it `toISOString` throws. */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** True for a finite epoch-ms value that `toISOString` can format. */
+export function isValidEpochMs(ms: unknown): ms is number {
+  return typeof ms === "number" && Number.isFinite(ms) && Math.abs(ms) <= MAX_EPOCH_MS;
+}
+
+/** RFC 3339, UTC, exactly millisecond precision: `2023-06-19T08:07:21.501Z`. */
+export function formatEventTime(ms: number): string {
+  return new Date(Math.floor(ms)).toISOString();
+}
+
+/** Epoch ms for a UTC calendar time, or undefined when a field is out of range (Feb 30, 25:00 …). */
+export function utcMs(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): number | undefined {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC rolls Feb 30 over into March: a changed day means the date does not exist.
+  if (new Date(t).getUTCDate() !== day) return undefined;
+  return t;
+}
+
+// date, `T` (or space, which RFC 3339 allows and Panther-style exports use), time,
+// optional fraction of any length, optional zone (absent = UTC).
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$/;
+
+/** Epoch ms of an RFC 3339 timestamp (fraction truncated to ms, offset honoured), or undefined. */
+export function parseRfc3339(text: unknown): number | undefined {
+  if (typeof text !== "string" || text.length > 40) return undefined;
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const fraction = m[7] ? Number((m[7] + "00").slice(0, 3)) : 0;
+  const t = utcMs(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, fraction);
+  if (t === undefined) return undefined;
+  if (!m[9]) return t;
+  const offsetMinutes = Number(m[10]) * 60 + Number(m[11]);
+  if (Number(m[10]) > 23 || Number(m[11]) > 59) return undefined;
+  return m[9] === "+" ? t - offsetMinutes * 60_000 : t + offsetMinutes * 60_000;
+}
