@@ -1,0 +1,155 @@
+import { coerce, createAuditParser } from "../../../lambda-src/parsers/audit";
+import { fixture, loadCases } from "../helpers";
+
+const cases = loadCases("audit.txt");
+const parse = createAuditParser({ objectMode: "string", flattenDepth: 2 });
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+describe("audit parser", () => {
+  it("flattens a v1 EKS event into Glue-safe columns, arrays kept as arrays", () => {
+    const result = parse(fixture(cases, "v1 list namespaces by an SSO role (EKS)"), 0);
+    expect(iso(result.timeMs)).toBe("2024-08-24T14:27:07.491Z"); // stageTimestamp, to the millisecond
+    expect(result.fields).toEqual({
+      kind: "Event",
+      apiversion: "audit.k8s.io/v1",
+      level: "Request",
+      auditid: "fb5dba68-6262-4718-b45e-d293b03e434d",
+      stage: "ResponseComplete",
+      requesturi: "/api/v1/namespaces",
+      verb: "list",
+      user_username: "arn:aws:sts::211125685544:assumed-role/sso_admin/gomyers-paloaltonetworks.com",
+      user_uid: "aws-iam-authenticator:211125685544:AROATCKASJUUBCXRRKSFT",
+      user_groups: ["system:authenticated"],
+      user_extra_accesskeyid: ["ASIATCKASJUUD7MPDOZN"],
+      user_extra_arn: ["arn:aws:sts::211125685544:assumed-role/sso_admin/gomyers@paloaltonetworks.com"],
+      user_extra_canonicalarn: ["arn:aws:iam::211125685544:role/sso_admin"],
+      user_extra_principalid: ["AROATCKASJUUBCXRRKSFT"],
+      user_extra_sessionname: ["gomyers@paloaltonetworks.com"],
+      sourceips: ["130.41.219.137"],
+      useragent: "ClusterLoGo_darwin_amd64/v0.0.0 (darwin/amd64) kubernetes/$Format",
+      objectref_resource: "namespaces",
+      objectref_apiversion: "v1",
+      responsestatus_code: 200, // responseStatus.metadata is {}: omitted
+      requestreceivedtimestamp: "2024-08-24T14:27:07.461683Z",
+      stagetimestamp: "2024-08-24T14:27:07.491536Z",
+      annotations_authorization_k8s_io_decision: "allow",
+      annotations_authorization_k8s_io_reason:
+        'EKS Access Policy: allowed by ClusterRoleBinding "arn:aws:iam::211125685544:role/sso_admin+arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" of ClusterRole "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" to User "AROATCKASJUUBCXRRKSFT"',
+    });
+  });
+
+  it("v1beta1: timestamp and metadata.creationTimestamp become columns, requestObject a JSON string", () => {
+    const result = parse(fixture(cases, "v1beta1 create namespace"), 0);
+    expect(iso(result.timeMs)).toBe("2018-10-25T13:58:49.736Z");
+    expect(result.fields).toMatchObject({
+      apiversion: "audit.k8s.io/v1beta1",
+      metadata_creationtimestamp: "2018-10-25T13:58:49Z",
+      timestamp: "2018-10-25T13:58:49Z",
+      responsestatus_code: 201,
+      requestobject: '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"foo","creationTimestamp":null},"spec":{},"status":{"phase":"Active"}}',
+    });
+    expect(Object.keys(result.fields).filter((k) => k.startsWith("requestobject"))).toEqual(["requestobject"]);
+  });
+
+  it.each<[string, Record<string, unknown> | undefined, string | undefined]>([
+    ["truncated event", { parse_error: "audit: invalid JSON at position 600 (truncated event?)" }, undefined],
+    ["JSON but not an object", { parse_error: "audit: not a JSON object" }, undefined],
+    ["not JSON at all", { parse_error: "audit: invalid JSON at position 0" }, undefined],
+    ["empty message", { parse_error: "audit: empty message" }, undefined],
+    ["panther: no timestamps at all", { apiversion: "audit.k8s.io/v1", kind: "Event", sourceips: ["127.0.0.1"], user_username: "system:anonymous" }, undefined],
+    [
+      // A nonconforming event is still flattened; its space-separated timestamps are read as UTC.
+      "panther: space-separated timestamps",
+      undefined,
+      "2024-11-13T18:34:10.595Z",
+    ],
+    ["no apiVersion, pods/attach 101", undefined, "2018-10-26T13:42:46.808Z"],
+  ])("%s", (name, fields, eventTime) => {
+    const result = parse(fixture(cases, name), 0);
+    if (fields) expect(result.fields).toEqual(fields);
+    expect(iso(result.timeMs)).toBe(eventTime);
+  });
+
+  it("the collision rule: common names and repeated names get __2, __3 in key order", () => {
+    expect(parse(fixture(cases, "keys that collide"), 0).fields).toEqual({
+      kind: "Event",
+      message__2: "a field named like a common column",
+      severity__2: "high",
+      a_b: "dotted key",
+      a_b__2: "nested key", // a.c is null and a.d is {}: nothing to write
+      a_b__3: "mixed case and slash",
+      responsestatus_code: 403, // "403" coerced to the declared int
+    });
+  });
+
+  it("Panther's rewritten user.extra keys are kept, under their own (undeclared) names", () => {
+    expect(parse(fixture(cases, "panther: rewritten user.extra keys"), 0).fields).toMatchObject({
+      user_extra_authentication_kubernetes_io_slash_pod_name: ["coredns-57ff979f67-bl27n"],
+      user_extra_authentication_kubernetes_io_slash_pod_uid: ["5b9488ae-5563-42aa-850b-b0d82edb3e22"],
+    });
+  });
+
+  it("a value that does not fit its declared column is left out and reported; other values are coerced", () => {
+    expect(parse(fixture(cases, "a value that does not fit its column"), 0).fields).toEqual({
+      kind: "Event",
+      auditid: "x-1",
+      responsestatus_details_causes: ['{"reason":"FieldValueInvalid","field":"spec"}'],
+      sourceips: ["10.0.0.1"],
+      parse_error: 'audit: responseStatus.code is not an int: "forbidden"',
+    });
+  });
+
+  describe("AUDIT_OBJECT_MODE", () => {
+    const event = fixture(cases, "v1beta1 configmap with request and response objects");
+    const objectKeys = (fields: Record<string, unknown>) => Object.keys(fields).filter((k) => k.startsWith("requestobject") || k.startsWith("responseobject"));
+
+    it("string (default) keeps each object as one JSON-text column", () => {
+      const fields = parse(event, 0).fields;
+      expect(objectKeys(fields)).toEqual(["requestobject", "responseobject"]);
+      expect(JSON.parse(fields.responseobject as string)).toEqual(JSON.parse(event).responseObject);
+    });
+
+    it("drop leaves them out", () => {
+      expect(objectKeys(createAuditParser({ objectMode: "drop", flattenDepth: 2 })(event, 0).fields)).toEqual([]);
+    });
+
+    it("flatten writes their fields to the configured depth, deeper values as JSON text", () => {
+      const fields = createAuditParser({ objectMode: "flatten", flattenDepth: 2 })(event, 0).fields;
+      expect(fields).toMatchObject({
+        requestobject_kind: "ConfigMap",
+        requestobject_metadata_name: "my-config",
+        requestobject_data_ui_properties: "color.good=purple\ncolor.bad=yellow\nallow.textmode=true\n",
+        responseobject_metadata_resourceversion: "260014",
+      });
+      const depth1 = createAuditParser({ objectMode: "flatten", flattenDepth: 1 })(event, 0).fields;
+      expect(depth1.requestobject_metadata).toBe(JSON.stringify(JSON.parse(event).requestObject.metadata));
+    });
+  });
+
+  it("a 1 MB requestObject stays one JSON-text column", () => {
+    const big = { kind: "Event", auditID: "big", requestObject: { data: { blob: "y".repeat(1_000_000) } } };
+    const fields = parse(JSON.stringify(big), 0).fields;
+    expect(fields).toEqual({ kind: "Event", auditid: "big", requestobject: JSON.stringify(big.requestObject) });
+  });
+
+  it("unicode survives flattening", () => {
+    expect(parse('{"kind":"Event","objectRef":{"name":"café-ポッド"}}', 0).fields).toEqual({ kind: "Event", objectref_name: "café-ポッド" });
+  });
+
+  it.each<[unknown, string, unknown]>([
+    [403, "int", 403],
+    ["403", "int", 403],
+    [3.5, "int", undefined],
+    [2 ** 31, "int", undefined],
+    [2 ** 31, "bigint", 2 ** 31],
+    [12, "string", "12"],
+    [{ a: 1 }, "string", '{"a":1}'],
+    ["x", "array<string>", ["x"]],
+    [[1, "a"], "array<string>", ["1", "a"]],
+    ["true", "boolean", true],
+    ["yes", "boolean", undefined],
+    [{ a: 1 }, "map<string,string>", { a: "1" }],
+  ])("coerce(%j, %s) → %j", (value, type, expected) => {
+    expect(coerce(value, type as Parameters<typeof coerce>[1])).toEqual(expected);
+  });
+});
