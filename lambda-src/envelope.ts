@@ -1,0 +1,227 @@
+/**
+ * The Firehose transformation envelope and the CloudWatch Logs subscription payload
+ * inside each record: base64(gzip(JSON)). Decoding never throws for one bad record;
+ * it says which check failed, pointing at `records[i].data`.
+ */
+import { gunzipSync } from "node:zlib";
+import {
+  clusterOfLogGroup,
+  type LogType,
+  logTypeOfStream,
+  type PartitionKeys,
+  regionOfSubscriptionFilters,
+  UNKNOWN_CLUSTER,
+  UNKNOWN_REGION,
+} from "./conventions";
+import { jsonErrorPosition } from "./parsers/json-error";
+import { isValidEpochMs } from "./time";
+
+/** One input record of a Firehose data-transformation invocation. */
+export interface FirehoseInputRecord {
+  readonly recordId: string;
+  readonly data: string;
+  readonly approximateArrivalTimestamp?: number;
+}
+
+export interface FirehoseTransformationEvent {
+  readonly invocationId?: string;
+  readonly deliveryStreamArn?: string;
+  readonly region?: string;
+  readonly records: readonly FirehoseInputRecord[];
+}
+
+export type FirehoseResult = "Ok" | "Dropped" | "ProcessingFailed";
+
+export interface FirehoseOutputRecord {
+  recordId: string;
+  result: FirehoseResult;
+  data?: string;
+  metadata?: { partitionKeys: PartitionKeys };
+}
+
+export interface FirehoseTransformationResponse {
+  records: FirehoseOutputRecord[];
+}
+
+export interface CwlEvent {
+  readonly id: string;
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+/** A DATA_MESSAGE, validated. `hop` counts how often its events were re-ingested by this Lambda. */
+export interface CwlData {
+  readonly owner: string;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly subscriptionFilters: readonly string[];
+  readonly logEvents: readonly CwlEvent[];
+  readonly hop: number;
+  readonly logType: LogType;
+  readonly partitionKeys: PartitionKeys;
+}
+
+export type Decoded = { readonly kind: "control" } | { readonly kind: "data"; readonly payload: CwlData } | { readonly kind: "failed"; readonly reason: string };
+
+/** Field this Lambda adds to payloads it re-ingests: `"reingest":{"hop":n}`. */
+export const REINGEST_FIELD = "reingest";
+
+const ACCOUNT_ID = /^\d{12}$/;
+// EKS cluster names: 1–100 characters, [0-9A-Za-z][A-Za-z0-9_-]*; anything else cannot be an EKS group.
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
+function fail(reason: string): Decoded {
+  return { kind: "failed", reason };
+}
+
+function describeJsonError(text: string): string {
+  const position = jsonErrorPosition(text);
+  return position < 0 ? "invalid JSON" : `invalid JSON at position ${position}`;
+}
+
+/**
+ * Top-level JSON values of a text holding several, back to back (`{…}{…}` or `{…}\n{…}`):
+ * concatenated gzip members decode to that. Undefined when it is not such a sequence.
+ */
+export function splitJsonValues(text: string): string[] | undefined {
+  const values: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (depth++ === 0) start = i;
+    } else if (c === 125 || c === 93) {
+      if (--depth < 0) return undefined;
+      if (depth === 0) values.push(text.slice(start, i + 1));
+    } else if (depth === 0 && c !== 32 && c !== 10 && c !== 13 && c !== 9) return undefined;
+  }
+  return depth === 0 && values.length > 1 ? values : undefined;
+}
+
+function hopOf(value: unknown): number {
+  if (value === undefined) return 0;
+  const hop = (value as { hop?: unknown } | null)?.hop;
+  // A hop we did not write is not trusted: treated as exhausted, so it can never feed a loop.
+  return typeof hop === "number" && Number.isInteger(hop) && hop >= 0 && hop <= 100 ? hop : Number.POSITIVE_INFINITY;
+}
+
+type Checked = { readonly kind: "control" } | { readonly kind: "data"; readonly payload: Omit<CwlData, "logType" | "partitionKeys"> } | { readonly kind: "failed"; readonly reason: string };
+
+/** Validates one decoded subscription message. */
+function checkMessage(message: unknown, where: string): Checked {
+  if (message === null || typeof message !== "object" || Array.isArray(message)) {
+    return { kind: "failed", reason: `${where} is not a CloudWatch Logs message: the payload is ${Array.isArray(message) ? "an array" : message === null ? "null" : `a ${typeof message}`}` };
+  }
+  const m = message as Record<string, unknown>;
+  const bad = (what: string): Checked => ({ kind: "failed", reason: `${where} is not a CloudWatch Logs message: ${what}` });
+  if (m.messageType === "CONTROL_MESSAGE") return { kind: "control" };
+  if (m.messageType !== "DATA_MESSAGE") return bad(`messageType is ${JSON.stringify(m.messageType) ?? "missing"}`);
+  for (const key of ["owner", "logGroup", "logStream"] as const) {
+    if (typeof m[key] !== "string" || m[key] === "") return bad(`${key} is not a non-empty string`);
+  }
+  const filters = m.subscriptionFilters ?? [];
+  if (!Array.isArray(filters) || !filters.every((f) => typeof f === "string")) return bad("subscriptionFilters is not a list of strings");
+  if (!Array.isArray(m.logEvents)) return bad("logEvents is not a list");
+  for (let i = 0; i < m.logEvents.length; i++) {
+    const e = m.logEvents[i] as Record<string, unknown> | null;
+    if (e === null || typeof e !== "object") return bad(`logEvents[${i}] is not an object`);
+    if (typeof e.id !== "string") return bad(`logEvents[${i}].id is not a string`);
+    if (!Number.isSafeInteger(e.timestamp) || !isValidEpochMs(e.timestamp)) return bad(`logEvents[${i}].timestamp is not epoch milliseconds`);
+    if (typeof e.message !== "string") return bad(`logEvents[${i}].message is not a string`);
+  }
+  return {
+    kind: "data",
+    payload: {
+      owner: m.owner as string,
+      logGroup: m.logGroup as string,
+      logStream: m.logStream as string,
+      subscriptionFilters: filters as string[],
+      logEvents: m.logEvents as CwlEvent[],
+      hop: hopOf(m[REINGEST_FIELD]),
+    },
+  };
+}
+
+/**
+ * The partition keys of a payload, or why it has none. Values are S3-prefix and Athena
+ * safe by construction: log types and regions are fixed vocabularies, the account is
+ * 12 digits, a cluster name that EKS could not have created falls back to `_unknown`.
+ */
+export function partitionKeysOf(payload: Pick<CwlData, "owner" | "logGroup" | "logStream" | "subscriptionFilters">): PartitionKeys | string {
+  if (!ACCOUNT_ID.test(payload.owner)) return `owner ${JSON.stringify(payload.owner)} is not a 12-digit AWS account id (partition key account_id)`;
+  const cluster = clusterOfLogGroup(payload.logGroup);
+  return {
+    log_type: logTypeOfStream(payload.logStream),
+    account_id: payload.owner,
+    region: regionOfSubscriptionFilters(payload.subscriptionFilters) ?? UNKNOWN_REGION,
+    cluster: cluster !== undefined && EKS_CLUSTER_NAME.test(cluster) ? cluster : UNKNOWN_CLUSTER,
+  };
+}
+
+/** Several payloads in one record must be one stream: same owner, group, stream and region. */
+function merge(parts: Extract<Checked, { kind: "data" }>["payload"][], where: string): Decoded {
+  const first = parts[0]!;
+  const region = regionOfSubscriptionFilters(first.subscriptionFilters);
+  for (const p of parts) {
+    if (p.owner !== first.owner || p.logGroup !== first.logGroup || p.logStream !== first.logStream || regionOfSubscriptionFilters(p.subscriptionFilters) !== region) {
+      return fail(
+        `${where} mixes CloudWatch Logs streams (${first.owner} ${first.logGroup} ${first.logStream} and ${p.owner} ${p.logGroup} ${p.logStream}): its events cannot share partition keys`,
+      );
+    }
+  }
+  return withKeys({ ...first, logEvents: parts.flatMap((p) => p.logEvents), hop: Math.max(...parts.map((p) => p.hop)) }, where);
+}
+
+function withKeys(payload: Extract<Checked, { kind: "data" }>["payload"], where: string): Decoded {
+  const keys = partitionKeysOf(payload);
+  if (typeof keys === "string") return fail(`${where}: ${keys}`);
+  return { kind: "data", payload: { ...payload, logType: logTypeOfStream(payload.logStream), partitionKeys: keys } };
+}
+
+/** base64 → gunzip → JSON → CloudWatch Logs message, or the first check that failed. */
+export function decodeRecord(data: unknown, index: number, maxDecompressedBytes: number): Decoded {
+  const where = `records[${index}].data`;
+  if (typeof data !== "string") return fail(`${where} is not a string`);
+  // Buffer.from skips characters outside the alphabet: a decoded length short of what the text implies means it held some.
+  const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
+  const compressed = Buffer.from(data, "base64");
+  if (data.length % 4 !== 0 || compressed.length !== (data.length / 4) * 3 - padding) return fail(`${where} is not base64`);
+  let text: string;
+  try {
+    text = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes }).toString("utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE") return fail(`${where} decompresses to more than ${maxDecompressedBytes} bytes (MAX_DECOMPRESSED_BYTES)`);
+    return fail(`${where} is not gzip (${(error as Error).message})`);
+  }
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    const values = splitJsonValues(text);
+    if (!values) return fail(`${where} is not JSON (${describeJsonError(text)})`);
+    const parts: Extract<Checked, { kind: "data" }>["payload"][] = [];
+    for (const [i, value] of values.entries()) {
+      let part: unknown;
+      try {
+        part = JSON.parse(value);
+      } catch {
+        return fail(`${where} is not JSON (value ${i + 1} of ${values.length}: ${describeJsonError(value)})`);
+      }
+      const checked = checkMessage(part, `${where} (value ${i + 1} of ${values.length})`);
+      if (checked.kind === "failed") return checked;
+      if (checked.kind === "data") parts.push(checked.payload);
+    }
+    return parts.length === 0 ? { kind: "control" } : merge(parts, where);
+  }
+  const checked = checkMessage(message, where);
+  return checked.kind === "data" ? withKeys(checked.payload, where) : checked;
+}

@@ -1,0 +1,280 @@
+/**
+ * Firehose data-transformation Lambda for CloudWatch Logs subscription records
+ * from EKS log groups. The envelope only: decode each record, render one line per
+ * log event with the parsers, build exactly one result per recordId, and keep the
+ * whole response under the budget by re-ingesting what does not fit.
+ *
+ * Exactly once: every event of a DATA_MESSAGE ends in one of three places:
+ *  - a line of its record's `Ok` data,
+ *  - a re-ingested payload that PutRecordBatch accepted (its record then `Ok` with the
+ *    rest, or `Dropped`), which this Lambda parses when it comes back,
+ *  - a `ProcessingFailed` record, which Firehose writes to its error prefix.
+ * A record is never `Ok` or `Dropped` while one of its events is in none of them.
+ */
+import type { Context } from "aws-lambda";
+import { type Config, loadConfig } from "./config";
+import {
+  type CwlEvent,
+  decodeRecord,
+  type FirehoseOutputRecord,
+  type FirehoseTransformationEvent,
+  type FirehoseTransformationResponse,
+  type CwlData,
+} from "./envelope";
+import { type LineContext, lineContext, renderLine, renderRawLine } from "./lines";
+import { createParsers } from "./parsers";
+import { type Chunk, defaultClient, encodePayload, type FirehoseClientLike, makeChunks, parseDeliveryStreamArn, putChunks } from "./reingest";
+
+export type { FirehoseTransformationEvent, FirehoseTransformationResponse } from "./envelope";
+export { type Config, ConfigError, CONFIG_VARIABLES, DEFAULT_CONFIG, loadConfig } from "./config";
+
+export interface Logger {
+  info(entry: Record<string, unknown>): void;
+  warn(entry: Record<string, unknown>): void;
+}
+
+export interface HandlerOptions {
+  /** Defaults to `loadConfig(process.env)`. */
+  readonly config?: Config;
+  /** Defaults to one SDK v3 client per region, created on first re-ingest. */
+  readonly firehoseClient?: FirehoseClientLike;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly log?: Logger;
+}
+
+const consoleLogger: Logger = {
+  info: (entry) => console.log(JSON.stringify(entry)),
+  warn: (entry) => console.warn(JSON.stringify(entry)),
+};
+
+/** Failed records logged per invocation, so a bad batch cannot flood the log. */
+const MAX_LOGGED_FAILURES = 20;
+/** A line longer than this could not fit even an otherwise empty response. */
+function maxLineBytes(budget: number): number {
+  return Math.floor(((budget - 16_384) * 3) / 4);
+}
+
+function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text);
+}
+
+/** A DATA_MESSAGE record on its way through the plan. */
+interface Work {
+  readonly index: number;
+  readonly payload: CwlData;
+  readonly ctx: LineContext;
+  /** Extra bytes of an `Ok` entry (without data) over the reserved minimal entry. */
+  readonly okExtra: number;
+  lines: string[];
+  bytes: number;
+  /** Events from this index on are not in `lines`. */
+  stop: number;
+  /** The event at `stop` renders too large for any response. */
+  unfittable: boolean;
+  chunks: Chunk[];
+}
+
+interface PutStats {
+  calls: number;
+  attempts: number;
+  chunks: number;
+  events: number;
+}
+
+type Outcome =
+  | { readonly result: "Ok"; readonly work: Work }
+  | { readonly result: "Dropped" }
+  | { readonly result: "ProcessingFailed"; readonly reason: string; readonly echo?: string };
+
+export function createHandler(options: HandlerOptions = {}) {
+  const config = options.config ?? loadConfig(process.env);
+  const parsers = createParsers(config);
+  const log = options.log ?? consoleLogger;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const budget = config.responseBudgetBytes;
+  const lineLimit = maxLineBytes(budget);
+
+  return async function handler(event: FirehoseTransformationEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<FirehoseTransformationResponse> {
+    if (event === null || typeof event !== "object" || !Array.isArray(event.records)) {
+      throw new Error("malformed Firehose transformation event: `records` is not a list");
+    }
+    const records = event.records;
+    records.forEach((r, i) => {
+      if (typeof r?.recordId !== "string") throw new Error(`malformed Firehose transformation event: records[${i}].recordId is not a string`);
+    });
+
+    // Decode. Every record reserves room for its smallest possible result up front.
+    const outcomes: Outcome[] = new Array(records.length);
+    const work: Work[] = [];
+    let reserved = 14 + Math.max(0, records.length - 1); // {"records":[ … ]} and commas
+    for (const [index, record] of records.entries()) {
+      const minimal = utf8Length(JSON.stringify({ recordId: record.recordId, result: "ProcessingFailed" }));
+      reserved += minimal;
+      const decoded = decodeRecord(record.data, index, config.maxDecompressedBytes);
+      if (decoded.kind === "failed") outcomes[index] = { result: "ProcessingFailed", reason: decoded.reason, echo: record.data };
+      else if (decoded.kind === "control" || decoded.payload.logEvents.length === 0) outcomes[index] = { result: "Dropped" };
+      else {
+        const okEntry = JSON.stringify({ recordId: record.recordId, result: "Ok", data: "", metadata: { partitionKeys: decoded.payload.partitionKeys } });
+        work.push({
+          index,
+          payload: decoded.payload,
+          ctx: lineContext(decoded.payload, parsers),
+          okExtra: utf8Length(okEntry) - minimal,
+          lines: [],
+          bytes: 0,
+          stop: 0,
+          unfittable: false,
+          chunks: [],
+        });
+      }
+    }
+
+    // Plan: records that already went round get the budget first, then input order.
+    const stream = parseDeliveryStreamArn(event.deliveryStreamArn);
+    let remaining = budget - reserved;
+    const reingest: Work[] = [];
+    for (const w of [...work].sort((a, b) => b.payload.hop - a.payload.hop || a.index - b.index)) {
+      fill(w, remaining);
+      const events = w.payload.logEvents;
+      const cost = w.lines.length > 0 ? w.okExtra + base64Length(w.bytes) : 0;
+      if (w.stop === events.length) {
+        outcomes[w.index] = { result: "Ok", work: w };
+        remaining -= cost;
+      } else if (events.length === 1 && w.unfittable) {
+        outcomes[w.index] = { result: "ProcessingFailed", reason: `its only event renders over the ${lineLimit}-byte line limit`, echo: records[w.index]!.data };
+      } else if (!stream || w.payload.hop >= config.reingestMaxHops) {
+        const why = !stream ? `deliveryStreamArn ${JSON.stringify(event.deliveryStreamArn)} names no delivery stream` : `re-ingested ${w.payload.hop} times (REINGEST_MAX_HOPS=${config.reingestMaxHops})`;
+        outcomes[w.index] = { result: "ProcessingFailed", reason: `over the response budget and not re-ingested: ${why}`, echo: records[w.index]!.data };
+      } else {
+        remaining -= cost;
+        reingest.push(w);
+      }
+    }
+
+    // Re-ingest what did not fit, then settle each record on what PutRecordBatch accepted.
+    const put: PutStats = { calls: 0, attempts: 0, chunks: 0, events: 0 };
+    if (reingest.length > 0 && stream) {
+      for (const w of reingest) w.chunks = chunksFor(w);
+      const chunks = reingest.flatMap((w) => w.chunks);
+      const sent = await putChunks(
+        chunks,
+        {
+          client: options.firehoseClient ?? defaultClient(stream.region),
+          streamName: stream.name,
+          maxAttempts: config.reingestMaxAttempts,
+          baseDelayMs: config.reingestBaseDelayMs,
+          sleep,
+          random,
+          remainingMs: context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis() : undefined,
+        },
+      );
+      Object.assign(put, sent);
+      for (const c of chunks) if (c.status === "sent") (put.chunks++, (put.events += c.events.length));
+      for (const w of reingest) outcomes[w.index] = settle(w, records[w.index]!.data);
+    }
+
+    return respond(event, outcomes, reserved, put);
+  };
+
+  /** Renders lines of `w` into its response while they fit in `remaining`. */
+  function fill(w: Work, remaining: number): void {
+    const events = w.payload.logEvents;
+    let i = 0;
+    // Not worth rendering anything when not even a small line would fit.
+    if (w.okExtra + 1024 <= remaining) {
+      for (; i < events.length; i++) {
+        const event = events[i]!;
+        let line = renderLine(w.ctx, event);
+        let size = line.length * 3 > lineLimit ? utf8Length(line) : -1;
+        if (size > lineLimit) {
+          line = renderRawLine(w.ctx, event, `${w.ctx.logType}: line of ${size} bytes exceeds the ${lineLimit}-byte line limit; delivered unparsed`);
+          size = utf8Length(line);
+          if (size > lineLimit) {
+            w.unfittable = true;
+            break;
+          }
+        }
+        if (size < 0) size = utf8Length(line);
+        if (w.okExtra + base64Length(w.bytes + size + 1) > remaining) break;
+        w.lines.push(line);
+        w.bytes += size + 1;
+      }
+    }
+    w.stop = i;
+  }
+
+  function chunksFor(w: Work): Chunk[] {
+    const rest = w.payload.logEvents.slice(w.stop);
+    // An event too large for any response travels alone, so only it ends in the error prefix when it comes back.
+    if (!w.unfittable) return makeChunks(w.index, w.payload, rest, config.reingestChunkBytes);
+    return [...makeChunks(w.index, w.payload, rest.slice(0, 1), config.reingestChunkBytes), ...makeChunks(w.index, w.payload, rest.slice(1), config.reingestChunkBytes)];
+  }
+
+  function settle(w: Work, original: string): Outcome {
+    const failed = w.chunks.filter((c) => c.status !== "sent");
+    if (failed.length === 0) return w.lines.length > 0 ? { result: "Ok", work: w } : { result: "Dropped" };
+    const error = failed[0]!.error ?? "unknown error";
+    if (failed.length === w.chunks.length) {
+      return { result: "ProcessingFailed", reason: `re-ingest failed (${error}); the record goes to the error output whole`, echo: original };
+    }
+    // Partly sent: the rest (inline lines included, as the record is no longer Ok) is what this record still owes.
+    const owed: CwlEvent[] = [...w.payload.logEvents.slice(0, w.lines.length), ...failed.flatMap((c) => c.events)];
+    return {
+      result: "ProcessingFailed",
+      reason: `re-ingest partly failed (${w.chunks.length - failed.length} of ${w.chunks.length} chunks sent; ${error}); the ${owed.length} events not sent go to the error output`,
+      echo: encodePayload(w.payload, owed, w.payload.hop).toString("base64"),
+    };
+  }
+
+  function respond(event: FirehoseTransformationEvent, outcomes: Outcome[], reserved: number, put: PutStats): FirehoseTransformationResponse {
+    const records = event.records;
+    let size = reserved;
+    let inlineEvents = 0;
+    const out: FirehoseOutputRecord[] = outcomes.map((o, i) => {
+      const recordId = records[i]!.recordId;
+      if (o.result !== "Ok") return { recordId, result: o.result };
+      const w = o.work;
+      size += w.okExtra + base64Length(w.bytes);
+      inlineEvents += w.lines.length;
+      return { recordId, result: "Ok", data: Buffer.from(w.lines.join("\n") + "\n").toString("base64"), metadata: { partitionKeys: w.payload.partitionKeys } };
+    });
+    // ProcessingFailed carries the events it owes as data when they fit: Firehose's error record then holds
+    // them whether it writes the original record (as AWS documents `rawData`) or the returned data.
+    const failures = outcomes.flatMap((o, i) => (o.result === "ProcessingFailed" ? [{ i, o }] : []));
+    for (const { i, o } of [...failures].sort((a, b) => (a.o.echo?.length ?? 0) - (b.o.echo?.length ?? 0))) {
+      const cost = o.echo !== undefined ? o.echo.length + 10 : 0; // ,"data":"…"
+      if (o.echo !== undefined && size + cost <= budget) {
+        out[i]!.data = o.echo;
+        size += cost;
+      }
+    }
+    const count = (result: string) => out.filter((r) => r.result === result).length;
+    log.info({
+      msg: "transformed",
+      invocationId: event.invocationId,
+      records: records.length,
+      ok: count("Ok"),
+      dropped: count("Dropped"),
+      processingFailed: failures.length,
+      inlineEvents,
+      reingestedEvents: put.events,
+      reingestChunks: put.chunks,
+      reingestCalls: put.calls,
+      reingestAttempts: put.attempts,
+      responseBytes: size,
+    });
+    for (const { i, o } of failures.slice(0, MAX_LOGGED_FAILURES)) {
+      if (o.result === "ProcessingFailed") log.warn({ msg: "record ProcessingFailed", recordId: records[i]!.recordId, reason: o.reason });
+    }
+    return { records: out };
+  }
+}
+
+/** The Lambda entry point; its configuration is read and validated when the module loads (cold start). */
+export const handler = createHandler();

@@ -1,0 +1,52 @@
+/**
+ * One output line per CloudWatch Logs event: the common fields (record.ts
+ * COMMON_COLUMNS, in that order), then the parser's fields. A parse error always
+ * travels with the raw text in `message`; a parser that throws is a parse error too.
+ */
+import type { CwlData, CwlEvent } from "./envelope";
+import type { Parser, Parsers } from "./parsers";
+import { formatEventTime, isValidEpochMs } from "./time";
+
+/** What every line of one record shares. */
+export interface LineContext {
+  readonly logType: string;
+  readonly parse: Parser;
+  /** `,"account_id":…,"log_type":"…"`: the same for every line of the record, serialised once. */
+  readonly commonJson: string;
+}
+
+export function lineContext(payload: CwlData, parsers: Parsers): LineContext {
+  const k = payload.partitionKeys;
+  const common = { account_id: k.account_id, region: k.region, cluster: k.cluster, log_group: payload.logGroup, log_stream: payload.logStream, log_type: k.log_type };
+  return { logType: k.log_type, parse: parsers[payload.logType], commonJson: "," + JSON.stringify(common).slice(1, -1) };
+}
+
+function assemble(ctx: LineContext, event: CwlEvent, timeMs: number | undefined, fields: Record<string, unknown>): string {
+  const time = timeMs !== undefined && isValidEpochMs(timeMs) ? timeMs : event.timestamp;
+  const head = `{"event_time":"${formatEventTime(time)}","cwl_timestamp":${event.timestamp},"cwl_id":${JSON.stringify(event.id)}${ctx.commonJson}`;
+  const body = JSON.stringify(fields);
+  return body.length === 2 ? head + "}" : head + "," + body.slice(1);
+}
+
+/** The parsed line of one event (no trailing newline). Never throws for bad input. */
+export function renderLine(ctx: LineContext, event: CwlEvent): string {
+  let timeMs: number | undefined;
+  let fields: Record<string, unknown>;
+  try {
+    const result = ctx.parse(event.message, event.timestamp);
+    timeMs = result.timeMs;
+    fields = result.fields;
+  } catch (error) {
+    fields = { parse_error: `${ctx.logType}: parser failed: ${(error as Error)?.message ?? String(error)}` };
+  }
+  if (fields.parse_error !== undefined) {
+    const { parse_error, message: _parsed, ...rest } = fields;
+    fields = { ...rest, parse_error, message: event.message };
+  }
+  return assemble(ctx, event, timeMs, fields);
+}
+
+/** The line of an event delivered unparsed: common fields, the reason, the raw text. */
+export function renderRawLine(ctx: LineContext, event: CwlEvent, reason: string): string {
+  return assemble(ctx, event, undefined, { parse_error: reason, message: event.message });
+}

@@ -1,0 +1,209 @@
+/**
+ * Re-ingestion: events that do not fit the response go back into the delivery
+ * stream as smaller gzip'd CloudWatch Logs payloads (same envelope, a subset of
+ * logEvents, `"reingest":{"hop":n}`), with PutRecordBatch.
+ *
+ * PutRecordBatch limits (Firehose API reference, "cannot be changed"): 500 records
+ * per call, 1,000 KiB per record before base64, 4 MB per call.
+ */
+import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
+import { gzipSync } from "node:zlib";
+import { type CwlData, type CwlEvent, REINGEST_FIELD } from "./envelope";
+
+/** What the handler needs of a Firehose client: `send` (the SDK v3 client satisfies it; tests pass a fake). */
+export interface FirehoseClientLike {
+  send(command: PutRecordBatchCommand): Promise<PutRecordBatchCommandOutput>;
+}
+
+export const MAX_RECORDS_PER_CALL = 500;
+/** 1,000 KiB per record; kept a little below. */
+export const MAX_RECORD_BYTES = 1_000_000;
+/** Raw bytes per call such that the base64 request stays under 4 MB, whichever size the limit counts. */
+export const MAX_CALL_BYTES = 3_000_000;
+/** Raw JSON bytes per chunk, so its gzip stays under MAX_RECORD_BYTES even for incompressible text. */
+const MAX_CHUNK_JSON_BYTES = 900_000;
+const MAX_BACKOFF_MS = 5_000;
+/** Errors a retry cannot fix: stop at once. */
+const NON_RETRYABLE = new Set(["ResourceNotFoundException", "InvalidArgumentException", "AccessDeniedException", "InvalidKMSResourceException", "ValidationException"]);
+/** gzip level of re-ingested payloads: measured in bench/ (level 1 costs ~20 % more bytes for ~2× speed). */
+export const REINGEST_GZIP_LEVEL = 1;
+
+/** A subset of one record's events on its way back into the stream. */
+export interface Chunk {
+  /** Index of the input record the events come from. */
+  readonly record: number;
+  readonly events: readonly CwlEvent[];
+  readonly data: Buffer | undefined;
+  status: "pending" | "sent" | "failed";
+  error?: string;
+}
+
+/**
+ * Estimated response bytes of an event's line once parsed (base64 of the line, common
+ * fields included): generous, so a returning chunk rarely needs another split.
+ */
+export function estimateResponseBytes(event: CwlEvent): number {
+  return Math.ceil(((Buffer.byteLength(event.message) * 5) / 4 + 600) * (4 / 3));
+}
+
+/** Groups events into chunks of at most `chunkBytes` estimated response bytes (an event larger than that goes alone). */
+export function groupEvents(events: readonly CwlEvent[], chunkBytes: number): CwlEvent[][] {
+  const groups: CwlEvent[][] = [];
+  let current: CwlEvent[] = [];
+  let estimate = 0;
+  let raw = 0;
+  for (const event of events) {
+    const e = estimateResponseBytes(event);
+    const r = event.message.length * 2 + 100;
+    if (current.length > 0 && (estimate + e > chunkBytes || raw + r > MAX_CHUNK_JSON_BYTES)) {
+      groups.push(current);
+      current = [];
+      estimate = raw = 0;
+    }
+    current.push(event);
+    estimate += e;
+    raw += r;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** The gzip'd CloudWatch Logs payload of some of a record's events. */
+export function encodePayload(payload: CwlData, events: readonly CwlEvent[], hop: number, level = REINGEST_GZIP_LEVEL): Buffer {
+  const message = {
+    messageType: "DATA_MESSAGE",
+    owner: payload.owner,
+    logGroup: payload.logGroup,
+    logStream: payload.logStream,
+    subscriptionFilters: payload.subscriptionFilters,
+    logEvents: events,
+    [REINGEST_FIELD]: { hop },
+  };
+  return gzipSync(JSON.stringify(message), { level });
+}
+
+/** Chunks for `events` of record `record`, split further while a gzip'd chunk exceeds the record limit. */
+export function makeChunks(record: number, payload: CwlData, events: readonly CwlEvent[], chunkBytes: number): Chunk[] {
+  const chunks: Chunk[] = [];
+  const add = (group: readonly CwlEvent[]): void => {
+    const data = encodePayload(payload, group, payload.hop + 1);
+    if (data.length <= MAX_RECORD_BYTES) chunks.push({ record, events: group, data, status: "pending" });
+    else if (group.length > 1) {
+      const half = Math.ceil(group.length / 2);
+      add(group.slice(0, half));
+      add(group.slice(half));
+    } else {
+      chunks.push({ record, events: group, data: undefined, status: "failed", error: `one event compresses to ${data.length} bytes, over the ${MAX_RECORD_BYTES}-byte PutRecordBatch record limit` });
+    }
+  };
+  for (const group of groupEvents(events, chunkBytes)) add(group);
+  return chunks;
+}
+
+/** Calls of at most 500 records and MAX_CALL_BYTES. */
+export function batches(chunks: readonly Chunk[]): Chunk[][] {
+  const out: Chunk[][] = [];
+  let current: Chunk[] = [];
+  let bytes = 0;
+  for (const chunk of chunks) {
+    const size = chunk.data!.length;
+    if (current.length > 0 && (current.length === MAX_RECORDS_PER_CALL || bytes + size > MAX_CALL_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(chunk);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+export interface PutOptions {
+  readonly client: FirehoseClientLike;
+  readonly streamName: string;
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** [0, 1): the jitter source. */
+  readonly random: () => number;
+  /** Milliseconds left before the Lambda times out, when known. */
+  readonly remainingMs?: () => number;
+}
+
+/** The SDK command, loaded on first use so a cold start that never re-ingests does not pay for the SDK. */
+function putRecordBatchCommand(input: { DeliveryStreamName: string; Records: { Data: Uint8Array }[] }): PutRecordBatchCommand {
+  const { PutRecordBatchCommand } = require("@aws-sdk/client-firehose") as typeof import("@aws-sdk/client-firehose");
+  return new PutRecordBatchCommand(input);
+}
+
+/**
+ * Sends every pending chunk; retries only the entries that failed, with exponential
+ * backoff and full jitter, up to `maxAttempts` calls per entry. Marks each chunk sent or failed.
+ */
+export async function putChunks(chunks: readonly Chunk[], options: PutOptions): Promise<{ calls: number; attempts: number }> {
+  let pending = chunks.filter((c) => c.status === "pending");
+  let calls = 0;
+  let attempt = 0;
+  while (pending.length > 0) {
+    attempt++;
+    const failed: Chunk[] = [];
+    let fatal = false;
+    for (const batch of batches(pending)) {
+      calls++;
+      let output: PutRecordBatchCommandOutput;
+      try {
+        output = await options.client.send(
+          putRecordBatchCommand({ DeliveryStreamName: options.streamName, Records: batch.map((c) => ({ Data: c.data! })) }),
+        );
+      } catch (error) {
+        const name = (error as Error)?.name ?? "Error";
+        fatal ||= NON_RETRYABLE.has(name);
+        for (const c of batch) c.error = `${name}: ${(error as Error)?.message ?? String(error)}`;
+        failed.push(...batch);
+        continue;
+      }
+      const responses = output.RequestResponses ?? [];
+      batch.forEach((c, i) => {
+        const r = responses[i];
+        if (r && !r.ErrorCode && responses.length === batch.length) c.status = "sent";
+        else {
+          c.error = r?.ErrorCode ? `${r.ErrorCode}: ${r.ErrorMessage ?? ""}` : "PutRecordBatch returned no result for this entry";
+          failed.push(c);
+        }
+      });
+    }
+    pending = failed;
+    if (pending.length === 0) break;
+    const delay = options.random() * Math.min(MAX_BACKOFF_MS, options.baseDelayMs * 2 ** (attempt - 1));
+    // Leave time to answer Firehose: a timed-out invocation fails every record of the batch.
+    const outOfTime = options.remainingMs !== undefined && options.remainingMs() < delay + 3_000;
+    if (fatal || attempt >= options.maxAttempts || outOfTime) {
+      for (const c of pending) c.status = "failed";
+      break;
+    }
+    await options.sleep(delay);
+  }
+  return { calls, attempts: attempt };
+}
+
+const clients = new Map<string, FirehoseClientLike>();
+
+/** One SDK client per region and container, with the standard credential and endpoint resolution. */
+export function defaultClient(region: string | undefined): FirehoseClientLike {
+  const key = region ?? "";
+  let client = clients.get(key);
+  if (!client) {
+    const { FirehoseClient } = require("@aws-sdk/client-firehose") as typeof import("@aws-sdk/client-firehose");
+    client = new FirehoseClient(region ? { region } : {});
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** `arn:aws:firehose:<region>:<account>:deliverystream/<name>` → region and name. */
+export function parseDeliveryStreamArn(arn: unknown): { region: string; name: string } | undefined {
+  if (typeof arn !== "string") return undefined;
+  const m = /^arn:[a-z-]+:firehose:([a-z0-9-]+):\d{12}:deliverystream\/([A-Za-z0-9_.-]{1,64})$/.exec(arn);
+  return m ? { region: m[1]!, name: m[2]! } : undefined;
+}
