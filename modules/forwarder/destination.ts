@@ -1,0 +1,177 @@
+/**
+ * A CloudWatch Logs destination in the central account, one per source region (a subscription
+ * filter and its destination must be in the same region; the destination may point at a stream
+ * in another region). It carries the role CloudWatch Logs assumes to write to Firehose and the
+ * destination policy that says which accounts may subscribe.
+ */
+import { CloudwatchLogDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-destination";
+import { CloudwatchLogDestinationPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-destination-policy";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { ACCOUNT_ID, arnField, check, checkIdentity, checkPattern, ForwarderError, known, ROLE_NAME, thousands } from "./validate";
+
+/** Central account, one per source region. */
+export interface LogDestinationProps {
+  /** The central account's provider for `region`. */
+  readonly provider: TerraformProvider;
+  /** Destination name (1–512 characters, no `:` or `*`). */
+  readonly name: string;
+  /** Name of the role CloudWatch Logs assumes to write to Firehose (one per destination region). */
+  readonly roleName: string;
+  /** The central account. */
+  readonly accountId: string;
+  /** The senders' region: the destination lives here. */
+  readonly region: string;
+  /** `aws`, `aws-cn` or `aws-us-gov`. */
+  readonly partition: string;
+  /** The stream records go to (any region of the central account); a plain string or a reference. */
+  readonly deliveryStreamArn: string;
+  /**
+   * Who may subscribe. With `organizationId` the destination policy admits the whole organisation
+   * (`aws:PrincipalOrgID`) and every sender must pass a role on its filter; without, it lists
+   * `accountIds`. `accountIds` also scope the role's trust policy (confused-deputy protection);
+   * with an organisation and no account ids the trust admits any account of this region.
+   */
+  readonly senders: { readonly organizationId?: string; readonly accountIds: readonly string[] };
+}
+
+/** CloudWatch Logs destination policies are at most 5,120 bytes (PutDestinationPolicy). */
+export const DESTINATION_POLICY_MAX_BYTES = 5120;
+/** IAM's default quota for a role trust policy (raisable to 4,096 on request). */
+export const TRUST_POLICY_MAX_CHARS = 2048;
+
+export class LogDestination extends Construct {
+  /** `arn:<partition>:logs:<region>:<account>:destination:<name>` (a reference to the destination). */
+  readonly destinationArn: string;
+  /** The role CloudWatch Logs assumes to write to the stream. */
+  readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: LogDestinationProps) {
+    super(scope, id);
+    validate(props);
+    const { provider } = props;
+    const arn = `arn:${props.partition}`;
+    const destinationArn = `${arn}:logs:${props.region}:${props.accountId}:destination:${props.name}`;
+
+    const accessPolicy = destinationPolicy(props, destinationArn);
+    const bytes = Buffer.byteLength(accessPolicy, "utf8");
+    if (bytes > DESTINATION_POLICY_MAX_BYTES) {
+      throw new ForwarderError(
+        `destination policy for ${props.region} is ${thousands(bytes)} bytes, over the ${thousands(DESTINATION_POLICY_MAX_BYTES)}-byte limit of CloudWatch Logs destination policies; list fewer accounts or set senders.organizationId`,
+      );
+    }
+
+    const trust = trustPolicy(props);
+    const trustChars = trust.length;
+    if (trustChars > TRUST_POLICY_MAX_CHARS && known(trust)) {
+      throw new ForwarderError(
+        `trust policy of role ${props.roleName} (${props.region}) is ${thousands(trustChars)} characters for ${props.senders.accountIds.length} sender accounts, over IAM's default ${thousands(TRUST_POLICY_MAX_CHARS)}-character limit for role trust policies; list fewer accounts, or set senders.organizationId and pass senders.accountIds: [] to trust any sender of the organisation`,
+      );
+    }
+    const role = new IamRole(this, "role", {
+      provider,
+      name: props.roleName,
+      description: `CloudWatch Logs destination ${props.name} (${props.region}) writes to Firehose`,
+      assumeRolePolicy: trust,
+    });
+    const permissions = new DataAwsIamPolicyDocument(this, "policy-document", {
+      provider,
+      statement: [{ sid: "Stream", actions: ["firehose:PutRecord", "firehose:PutRecordBatch"], resources: [props.deliveryStreamArn] }],
+    });
+    const rolePolicy = new IamRolePolicy(this, "policy", { provider, name: "deliver", role: role.name, policy: permissions.json });
+
+    const destination = new CloudwatchLogDestination(this, "destination", {
+      provider,
+      name: props.name,
+      roleArn: role.arn,
+      targetArn: props.deliveryStreamArn,
+      // CloudWatch Logs sends a test message through the role when the destination is created.
+      dependsOn: [rolePolicy],
+    });
+    new CloudwatchLogDestinationPolicy(this, "policy-attachment", {
+      provider,
+      destinationName: destination.name,
+      accessPolicy,
+      // Switching between an account list and an organisation policy needs --force.
+      forceUpdate: true,
+    });
+
+    this.destinationArn = destination.arn;
+    this.roleArn = role.arn;
+  }
+}
+
+/** The exact JSON sent to PutDestinationPolicy (built from plain strings, so its size is known now). */
+export function destinationPolicy(props: Pick<LogDestinationProps, "senders">, destinationArn: string): string {
+  // PutAccountPolicy lets senders use the destination from an account-level subscription policy too.
+  const statement: Record<string, unknown> = {
+    Sid: props.senders.organizationId ? "OrganizationSubscribes" : "AccountsSubscribe",
+    Effect: "Allow",
+    Principal: props.senders.organizationId ? "*" : { AWS: [...props.senders.accountIds] },
+    Action: ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"],
+    Resource: destinationArn,
+  };
+  if (props.senders.organizationId) {
+    statement.Condition = { StringEquals: { "aws:PrincipalOrgID": props.senders.organizationId } };
+  }
+  return JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+}
+
+/**
+ * The role's trust policy, as sent to IAM (plain strings, so its size is known now).
+ * CloudWatch Logs assumes the role for the recipient (its test message) and on behalf of each
+ * sender: `aws:SourceArn` is a logs ARN of that account and region
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions-confused-deputy.html).
+ */
+export function trustPolicy(props: LogDestinationProps): string {
+  const sourceArn = (account: string) => `arn:${props.partition}:logs:${props.region}:${account}:*`;
+  const accounts = [props.accountId, ...props.senders.accountIds.filter((a) => a !== props.accountId)];
+  // Organisation without an account list: any account of this region. Only our own destinations can
+  // use the role (PutDestination needs iam:PassRole in this account), and the destination policy
+  // admits only the organisation.
+  const sources = props.senders.organizationId && props.senders.accountIds.length === 0 ? [sourceArn("*")] : accounts.map(sourceArn);
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "logs.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringLike: { "aws:SourceArn": sources } },
+      },
+    ],
+  });
+}
+
+const DESTINATION_NAME = /^[^:*]{1,512}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+function validate(props: LogDestinationProps): void {
+  const p = "LogDestinationProps";
+  checkIdentity(p, props);
+  checkPattern(`${p}.name`, props.name, DESTINATION_NAME, "must be 1–512 characters without ':' or '*' (a CloudWatch Logs destination name)");
+  checkPattern(`${p}.roleName`, props.roleName, ROLE_NAME, "must be 1–64 characters of [A-Za-z0-9+=,.@_-] (an IAM role name)");
+  checkPattern(`${p}.senders.organizationId`, props.senders.organizationId, ORGANIZATION_ID, "must be an AWS Organizations id such as o-a1b2c3d4e5");
+  props.senders.accountIds.forEach((account, i) => checkPattern(`${p}.senders.accountIds[${i}]`, account, ACCOUNT_ID, "must be a 12-digit AWS account id"));
+  const plain = props.senders.accountIds.filter((a) => known(a));
+  const duplicate = plain.find((a, i) => plain.indexOf(a) !== i);
+  check(duplicate === undefined, `${p}.senders.accountIds`, "must not repeat an account", duplicate);
+  check(
+    props.senders.organizationId !== undefined || props.senders.accountIds.length > 0,
+    `${p}.senders`,
+    "must name an organizationId or at least one account id",
+    props.senders,
+  );
+  const service = arnField(props.deliveryStreamArn, "service");
+  if (service !== undefined) {
+    check(
+      service === "firehose" && arnField(props.deliveryStreamArn, "account") === props.accountId,
+      `${p}.deliveryStreamArn`,
+      `must be a Firehose stream of account ${props.accountId}`,
+      props.deliveryStreamArn,
+    );
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The sending side, one per workload account and region: a subscription filter on each cluster's
+ * control-plane log group, named `<filterName>@<region>` so the Lambda can tell the source region,
+ * pointing at the central destination of this region (cross-account) or straight at the stream
+ * (same account). Optionally an account-level subscription policy picks up clusters created later.
+ */
+import { CloudwatchLogAccountPolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-account-policy";
+import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { eksLogGroupName, REGION_SEPARATOR, subscriptionFilterName } from "../../lambda-src/conventions";
+import { arnField, check, checkIdentity, checkPattern, ForwarderError, known, ROLE_NAME, thousands } from "./validate";
+
+/** Workload account, one per region. */
+export interface SubscriptionProps {
+  /** The workload account (where the log groups are). */
+  readonly accountId: string;
+  /** The log groups' region. */
+  readonly region: string;
+  /** `aws`, `aws-cn` or `aws-us-gov`. */
+  readonly partition: string;
+  /** EKS clusters whose log group `eksLogGroupName(cluster)` gets a filter; the log groups must exist (control-plane logging on). */
+  readonly clusters: readonly string[];
+  /** Base filter name; every filter is named `subscriptionFilterName(filterName, region)`. */
+  readonly filterName: string;
+  /** Cross-account: the central destination ARN of this region. */
+  readonly destinationArn?: string;
+  /** Same account as the central stack: subscribe straight to the stream (destinations are cross-account only). */
+  readonly deliveryStreamArn?: string;
+  /**
+   * Role CloudWatch Logs uses to deliver; required for an organisation-wide destination policy and
+   * for same-account Firehose delivery.
+   * @default created only when needed, named `<filterName>-cwl-<region>`
+   */
+  readonly roleName?: string;
+  /** The destination policy uses `aws:PrincipalOrgID`, so every filter must pass a role. @default false */
+  readonly requireRoleArn?: boolean;
+  /** @default "" (every event) */
+  readonly filterPattern?: string;
+  /**
+   * Account-level subscription policy so new clusters are picked up without a config change. It
+   * subscribes every log group of the account and region except `excludeLogGroupNames` and the
+   * clusters above (they have their own filters). @default off
+   */
+  readonly accountPolicy?: { readonly enabled: boolean; readonly excludeLogGroupNames: readonly string[] };
+}
+
+/** `selectionCriteria` is at most 25 KB (PutAccountPolicy); counted conservatively as 25,000 bytes. */
+export const SELECTION_CRITERIA_MAX_BYTES = 25_000;
+
+export class Subscription extends Construct {
+  /** The filters' names, one per cluster in `clusters` order (all `<filterName>@<region>`). */
+  readonly filterNames: string[];
+  /** The role CloudWatch Logs assumes, when one was needed. */
+  readonly roleArn?: string;
+
+  constructor(scope: Construct, id: string, props: SubscriptionProps) {
+    super(scope, id);
+    validate(props);
+    const arn = `arn:${props.partition}`;
+    const name = filterNameFor(props);
+    const target = (props.destinationArn ?? props.deliveryStreamArn)!;
+    const sameAccount = props.deliveryStreamArn !== undefined;
+    const policyEnabled = props.accountPolicy?.enabled === true;
+    const logGroups = props.clusters.map(eksLogGroupName);
+    const logGroupArn = (group: string) => `${arn}:logs:${props.region}:${props.accountId}:log-group:${group}:*`;
+
+    let role: IamRole | undefined;
+    if (sameAccount || props.requireRoleArn) {
+      const trust = new DataAwsIamPolicyDocument(this, "trust", {
+        statement: [
+          {
+            actions: ["sts:AssumeRole"],
+            principals: [{ type: "Service", identifiers: ["logs.amazonaws.com"] }],
+            condition: [{ test: "StringLike", variable: "aws:SourceArn", values: [`${arn}:logs:${props.region}:${props.accountId}:*`] }],
+          },
+        ],
+      });
+      role = new IamRole(this, "role", {
+        name: props.roleName ?? defaultRoleName(props),
+        description: `CloudWatch Logs delivers ${props.region} EKS control-plane logs (${name})`,
+        assumeRolePolicy: trust.json,
+      });
+      const statement = sameAccount
+        ? { sid: "Stream", actions: ["firehose:PutRecord", "firehose:PutRecordBatch"], resources: [props.deliveryStreamArn!] }
+        : {
+            // With an organisation policy, CloudWatch Logs checks that the sender may write the
+            // subscribed log groups (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateSubscriptionFilter-IAMrole.html).
+            // The account-level policy covers every log group, present and future, hence the wildcard.
+            sid: "SubscribedLogGroups",
+            actions: ["logs:PutLogEvents"],
+            resources: policyEnabled ? [logGroupArn("*")] : logGroups.map(logGroupArn),
+          };
+      const permissions = new DataAwsIamPolicyDocument(this, "policy-document", { statement: [statement] });
+      new IamRolePolicy(this, "policy", { name: "deliver", role: role.name, policy: permissions.json });
+    }
+
+    const filters = props.clusters.map(
+      (cluster, i) =>
+        new CloudwatchLogSubscriptionFilter(this, `filter-${cluster}`, {
+          name,
+          logGroupName: logGroups[i]!,
+          destinationArn: target,
+          filterPattern: props.filterPattern ?? "",
+          ...(role ? { roleArn: role.arn } : {}),
+        }),
+    );
+
+    if (policyEnabled) {
+      new CloudwatchLogAccountPolicy(this, "account-policy", {
+        // The policy's name stands in the payload's subscriptionFilters like a filter name's.
+        policyName: name,
+        policyType: "SUBSCRIPTION_FILTER_POLICY",
+        scope: "ALL",
+        policyDocument: JSON.stringify({
+          DestinationArn: target,
+          FilterPattern: props.filterPattern ?? "",
+          ...(role ? { RoleArn: role.arn } : {}),
+        }),
+        selectionCriteria: selectionCriteria(props),
+        // The filters first: the log groups they cover are excluded from the policy anyway.
+        dependsOn: filters,
+      });
+    }
+
+    this.filterNames = filters.map(() => name);
+    if (role) this.roleArn = role.arn;
+  }
+}
+
+/** `<filterName>@<region>`, with the conventions' own errors restated as a prop error. */
+function filterNameFor(props: SubscriptionProps): string {
+  try {
+    return subscriptionFilterName(props.filterName, props.region);
+  } catch {
+    throw new ForwarderError(`SubscriptionProps.filterName must not contain "${REGION_SEPARATOR}" (it separates the region), got ${JSON.stringify(props.filterName)}`);
+  }
+}
+
+function defaultRoleName(props: SubscriptionProps): string {
+  return `${props.filterName}-cwl-${props.region}`;
+}
+
+/** `LogGroupName NOT IN [...]`: the caller's exclusions plus the log groups that have their own filters. */
+export function selectionCriteria(props: SubscriptionProps): string {
+  const names = [...new Set([...(props.accountPolicy?.excludeLogGroupNames ?? []), ...props.clusters.map(eksLogGroupName)])];
+  return `LogGroupName NOT IN [${names.map((n) => JSON.stringify(n)).join(", ")}]`;
+}
+
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const FILTER_NAME = /^[^:*]{1,512}$/;
+
+function validate(props: SubscriptionProps): void {
+  const p = "SubscriptionProps";
+  checkIdentity(p, props);
+  check(
+    (props.destinationArn === undefined) !== (props.deliveryStreamArn === undefined),
+    p,
+    "must set exactly one of destinationArn (cross-account) and deliveryStreamArn (same account)",
+    { destinationArn: props.destinationArn, deliveryStreamArn: props.deliveryStreamArn },
+  );
+  if (known(props.filterName)) {
+    check(!props.filterName.includes(REGION_SEPARATOR), `${p}.filterName`, `must not contain "${REGION_SEPARATOR}" (it separates the region)`, props.filterName);
+    checkPattern(`${p}.filterName`, `${props.filterName}${REGION_SEPARATOR}${props.region}`, FILTER_NAME, "with its region suffix must be 1–512 characters without ':' or '*'");
+  }
+  props.clusters.forEach((c, i) => checkPattern(`${p}.clusters[${i}]`, c, CLUSTER_NAME, "must be an EKS cluster name (1–100 of [A-Za-z0-9_-], starting with a letter or digit)"));
+  const duplicate = props.clusters.find((c, i) => props.clusters.indexOf(c) !== i);
+  // One filter of ours per log group: a log group takes at most two subscription filters.
+  check(duplicate === undefined, `${p}.clusters`, "must not repeat a cluster (one filter of ours per log group)", duplicate);
+  check(props.clusters.length > 0 || props.accountPolicy?.enabled === true, `${p}.clusters`, "must name at least one cluster unless accountPolicy is enabled", props.clusters);
+
+  if (props.destinationArn !== undefined && known(props.destinationArn)) {
+    const d = props.destinationArn;
+    check(/^arn:[\w-]+:logs:[a-z0-9-]+:\d{12}:destination:[^:*]+$/.test(d), `${p}.destinationArn`, "must be a CloudWatch Logs destination ARN", d);
+    check(arnField(d, "region") === props.region, `${p}.destinationArn`, `must be in the log groups' region ${props.region} (a destination must be in its senders' region)`, d);
+    check(
+      arnField(d, "account") !== props.accountId,
+      `${p}.destinationArn`,
+      `must belong to another account than ${props.accountId} (destinations are cross-account only; use deliveryStreamArn)`,
+      d,
+    );
+  }
+  if (props.deliveryStreamArn !== undefined && known(props.deliveryStreamArn)) {
+    const s = props.deliveryStreamArn;
+    check(
+      arnField(s, "service") === "firehose" && arnField(s, "account") === props.accountId,
+      `${p}.deliveryStreamArn`,
+      `must be a Firehose stream of account ${props.accountId} (a subscription filter delivers straight to a stream only in its own account)`,
+      s,
+    );
+    check(props.requireRoleArn !== true, `${p}.requireRoleArn`, "applies to destinationArn only (same-account delivery always uses a role)", props.requireRoleArn);
+  }
+  if (props.roleName !== undefined || props.deliveryStreamArn !== undefined || props.requireRoleArn) {
+    checkPattern(`${p}.roleName`, props.roleName ?? defaultRoleName(props), ROLE_NAME, "must be 1–64 characters of [A-Za-z0-9+=,.@_-] (an IAM role name; the default is <filterName>-cwl-<region>)");
+  }
+
+  const policy = props.accountPolicy;
+  if (policy?.enabled) {
+    policy.excludeLogGroupNames.forEach((g, i) => checkPattern(`${p}.accountPolicy.excludeLogGroupNames[${i}]`, g, LOG_GROUP_NAME, "must be a log group name"));
+    if (props.deliveryStreamArn !== undefined) {
+      // Same account: the pipeline's own log groups are in this account and would feed themselves.
+      const names = policy.excludeLogGroupNames;
+      check(
+        names.some((g) => g.startsWith("/aws/kinesisfirehose/")) && names.some((g) => g.startsWith("/aws/lambda/")),
+        `${p}.accountPolicy.excludeLogGroupNames`,
+        "must name the stream's error log group (/aws/kinesisfirehose/<stream>) and the transform's (/aws/lambda/<function>) in the same-account case, or the policy subscribes them and loops",
+        names,
+      );
+    }
+    const bytes = Buffer.byteLength(selectionCriteria(props), "utf8");
+    if (bytes > SELECTION_CRITERIA_MAX_BYTES) {
+      throw new ForwarderError(
+        `${p}.accountPolicy.excludeLogGroupNames make a selection criteria of ${thousands(bytes)} bytes, over the 25 KB limit of PutAccountPolicy; exclude fewer log groups`,
+      );
+    }
+  }
+}
