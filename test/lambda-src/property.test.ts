@@ -1,0 +1,175 @@
+/**
+ * Property: for random mixes of records (all stream types, corrupt ones, control
+ * messages, huge events), budgets and Firehose failures, with re-ingested payloads fed
+ * back the way Firehose would, every input event ends in exactly one place: an Ok line
+ * or the error output. The one allowed exception is documented: a record whose
+ * chunks were partly accepted before the rest failed every retry puts the accepted
+ * events in the error output too, if Firehose writes the original record there.
+ */
+import fc from "fast-check";
+import {
+  AUDIT_STREAM,
+  AUTH_STREAM,
+  type CwlMessage,
+  dataMessage,
+  decodePayload,
+  encodeRecord,
+  FakeFirehose,
+  invocation,
+  KLOG_STREAM,
+  linesOf,
+  loadBundle,
+  memoryLog,
+  noSleep,
+} from "./helpers";
+
+const bundle = loadBundle();
+
+type EventKind = "audit" | "truncated" | "klog" | "continuation" | "auth" | "text";
+const STREAMS: Record<EventKind, string> = { audit: AUDIT_STREAM, truncated: AUDIT_STREAM, klog: KLOG_STREAM, continuation: KLOG_STREAM, auth: AUTH_STREAM, text: "etcd-0123" };
+
+function message(kind: EventKind, size: number, n: number): string {
+  const pad = "é𝄞x".repeat(Math.ceil(size / 4)).slice(0, size);
+  switch (kind) {
+    case "audit":
+    case "truncated": {
+      const text = JSON.stringify({ kind: "Event", auditID: `a-${n}`, requestObject: { pad }, stageTimestamp: "2024-02-29T23:59:59.999999Z" });
+      return kind === "audit" ? text : text.slice(0, Math.max(1, text.length - 7));
+    }
+    case "klog":
+      return `E0229 23:59:59.999999       1 x.go:${n}] "failed" pad="${pad}"\nsecond line`;
+    case "continuation":
+      return `Trace[${n}]: ${pad}`;
+    case "auth":
+      return `time="2024-02-29T23:59:59Z" level=info msg="access granted" arn="arn:aws:iam::111122223333:role/${pad}" uid="aws-iam-authenticator:111122223333:${n}"`;
+    case "text":
+      return `${n} ${pad}`;
+  }
+}
+
+const eventArb = fc.record({ kind: fc.constantFrom<EventKind>("audit", "truncated", "klog", "continuation", "auth", "text"), size: fc.oneof(fc.nat(300), fc.nat(6_000), fc.constant(25_000)) });
+const recordArb = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ type: fc.constant("data" as const), kind: fc.constantFrom<EventKind>("audit", "klog", "auth", "text"), events: fc.array(eventArb, { maxLength: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("control" as const) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("corrupt" as const), how: fc.constantFrom("base64", "gzip", "json", "cwl") }) },
+);
+const scenarioArb = fc.record({
+  records: fc.array(recordArb, { minLength: 1, maxLength: 6 }),
+  budget: fc.integer({ min: 30_000, max: 150_000 }),
+  maxHops: fc.integer({ min: 0, max: 3 }),
+  maxAttempts: fc.integer({ min: 1, max: 3 }),
+  failPercent: fc.constantFrom(0, 0, 10, 50, 100),
+  throwPercent: fc.constantFrom(0, 0, 20),
+  seed: fc.integer(),
+  perInvocation: fc.integer({ min: 1, max: 8 }),
+});
+
+/** Deterministic [0, 1) numbers (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type RecordSpec = typeof recordArb extends fc.Arbitrary<infer R> ? R : never;
+
+function encode(spec: RecordSpec, counter: { n: number }): { data: string; ids: string[] } {
+  if (spec.type === "control") return { data: encodeRecord({ messageType: "CONTROL_MESSAGE", owner: "CloudwatchLogs", logGroup: "", logStream: "", subscriptionFilters: [], logEvents: [] }), ids: [] };
+  if (spec.type === "corrupt") {
+    const data = { base64: "%%%%", gzip: Buffer.from("nope").toString("base64"), json: encodeRecord("{"), cwl: encodeRecord({ messageType: "DATA_MESSAGE" }) }[spec.how];
+    return { data, ids: [] };
+  }
+  // One stream per record; events of other kinds still land in it (a klog line in an audit stream is just a parse error).
+  const msg = dataMessage(STREAMS[spec.kind], spec.events.map((e) => message(e.kind, e.size, counter.n++)));
+  return { data: encodeRecord(msg), ids: msg.logEvents.map((e) => e.id) };
+}
+
+function idsOf(data: string): string[] {
+  try {
+    const m: CwlMessage = decodePayload(data);
+    return m.messageType === "DATA_MESSAGE" && Array.isArray(m.logEvents) ? m.logEvents.map((e) => e.id) : [];
+  } catch {
+    return [];
+  }
+}
+
+describe("exactly once (property, bundled handler)", () => {
+  it("every input event id ends in one Ok line or in the error output", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async (s) => {
+        // given
+        const random = prng(s.seed);
+        const fake = new FakeFirehose(
+          () => (random() * 100 < s.failPercent ? "ServiceUnavailableException" : "ok"),
+          () => (random() * 100 < s.throwPercent ? Object.assign(new Error("throttled"), { name: "ThrottlingException" }) : undefined),
+        );
+        const log = memoryLog();
+        const handler = bundle.createHandler({
+          config: { ...bundle.DEFAULT_CONFIG, responseBudgetBytes: s.budget, reingestChunkBytes: Math.floor(s.budget / 4), reingestMaxHops: s.maxHops, reingestMaxAttempts: s.maxAttempts },
+          firehoseClient: fake,
+          sleep: noSleep,
+          random,
+          log,
+        });
+        const counter = { n: 0 };
+        const inputs = s.records.map((r) => encode(r, counter));
+        const expected = inputs.flatMap((i) => i.ids);
+        const queue = inputs.map((i) => i.data);
+        const delivered: string[] = [];
+        const seen = new Set<string>();
+        const errorOriginal = new Map<string, string[]>(); // recordId → ids of the original record
+        const partly = new Set<string>();
+        let accepted = 0;
+        let invocations = 0;
+
+        // when Firehose hands records over, re-ingested ones joining the queue
+        while (queue.length > 0) {
+          if (++invocations > 400) throw new Error("did not drain: a loop");
+          const batch = queue.splice(0, s.perInvocation);
+          const event = invocation(batch.map((data) => ({ data })));
+          event.records.forEach((r, i) => (r.recordId = `inv${invocations}-rec${i}`));
+          log.entries.length = 0;
+          const response = await handler(event as never);
+
+          // then each response is complete and bounded
+          expect(response.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+          expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(s.budget);
+          for (const [i, r] of response.records.entries()) {
+            if (r.result === "Ok") {
+              expect(Object.keys(r.metadata!.partitionKeys)).toEqual(["log_type", "account_id", "region", "cluster"]);
+              for (const l of linesOf(r)) {
+                delivered.push(l.cwl_id as string);
+                seen.add(l.cwl_id as string);
+              }
+            } else if (r.result === "ProcessingFailed") {
+              errorOriginal.set(r.recordId, idsOf(batch[i]!));
+              if (r.data !== undefined && r.data !== batch[i]) {
+                // returned data other than the original: exactly the events not delivered elsewhere
+                const returned = idsOf(r.data);
+                expect(returned.filter((id) => seen.has(id) || !idsOf(batch[i]!).includes(id))).toEqual([]);
+              }
+            }
+          }
+          for (const e of log.entries) if (typeof e.reason === "string" && e.reason.startsWith("re-ingest partly failed")) partly.add(e.recordId as string);
+          queue.push(...fake.accepted.slice(accepted).map((m) => encodeRecord(m)));
+          accepted = fake.accepted.length;
+        }
+
+        // nothing delivered twice, nothing lost
+        expect(seen.size).toBe(delivered.length);
+        const inError = new Set([...errorOriginal.values()].flat());
+        expect(expected.filter((id) => !seen.has(id) && !inError.has(id))).toEqual([]);
+        // an event both delivered and in an original error record: only from a partly re-ingested record
+        for (const [recordId, errorIds] of errorOriginal) {
+          if (!partly.has(recordId)) expect(errorIds.filter((id) => seen.has(id))).toEqual([]);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
