@@ -24,8 +24,10 @@ export function thousands(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** Strings quoted, lists and objects as JSON, numbers and booleans as they are. */
 export function show(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
+  if (value === undefined || typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
 }
 
 export function check(ok: boolean, prop: string, rule: string, value: unknown): void {

@@ -24,9 +24,15 @@ export function blocks(json: Json, type: string, kind: "resource" | "data" = "re
   return (json[kind]?.[type] ?? {}) as Record<string, Json>;
 }
 
-/** cdktf's logical id for a construct path: the path joined with `_`, then `_` and an 8-hex hash. */
+/**
+ * cdktf's logical id for a construct path: the path joined with `_` (a component repeating the one
+ * before it dropped, so `destination/destination` is `destination`), then `_` and an 8-hex hash.
+ */
 function idMatches(id: string, path: string): boolean {
-  const base = path.split("/").join("_");
+  const base = path
+    .split("/")
+    .filter((part, i, parts) => i === 0 || part !== parts[i - 1])
+    .join("_");
   return id.startsWith(`${base}_`) && /^[0-9A-F]{8}$/.test(id.slice(base.length + 1));
 }
 
@@ -47,4 +53,23 @@ export function find(json: Json, type: string, path: string, kind: "resource" | 
 export function ref(json: Json, type: string, path: string, attribute: string, kind: "resource" | "data" = "resource"): string {
   const prefix = kind === "data" ? "data." : "";
   return `\${${prefix}${type}.${logicalId(json, type, path, kind)}.${attribute}}`;
+}
+
+/**
+ * The statements of the `aws_iam_policy_document` a policy attribute points at
+ * (`${data.aws_iam_policy_document.<id>.json}`).
+ */
+export function policyStatements(json: Json, policyRef: string): Json[] {
+  const match = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policyRef);
+  if (!match) throw new Error(`not a reference to an aws_iam_policy_document: ${policyRef}`);
+  const doc = blocks(json, "aws_iam_policy_document", "data")[match[1]!];
+  if (!doc) throw new Error(`no aws_iam_policy_document ${match[1]}`);
+  return (doc.statement ?? []) as Json[];
+}
+
+/** The statement with `sid`; throws when absent, naming the sids there are. */
+export function statementBySid(statements: readonly Json[], sid: string): Json {
+  const found = statements.find((s) => s.sid === sid);
+  if (!found) throw new Error(`no statement "${sid}" among ${JSON.stringify(statements.map((s) => s.sid))}`);
+  return found;
 }
