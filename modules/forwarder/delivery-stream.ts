@@ -78,7 +78,6 @@ export class DeliveryStream extends Construct {
     super(scope, id);
     validate(props);
     const arn = `arn:${props.partition}`;
-    const streamArn = `${arn}:firehose:${props.region}:${props.accountId}:deliverystream/${props.name}`;
     const logGroupName = `/aws/kinesisfirehose/${props.name}`;
     const processorRetries = props.processorRetries ?? 3;
     const freshness = props.freshnessAlarmSeconds ?? defaultFreshnessAlarmSeconds(props);
@@ -95,10 +94,8 @@ export class DeliveryStream extends Construct {
         {
           actions: ["sts:AssumeRole"],
           principals: [{ type: "Service", identifiers: ["firehose.amazonaws.com"] }],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
-            { test: "ArnEquals", variable: "aws:SourceArn", values: [streamArn] },
-          ],
+          // AWS's Firehose guide: Firehose passes the account id as the external id when it assumes the role.
+          condition: [{ test: "StringEquals", variable: "sts:ExternalId", values: [props.accountId] }],
         },
       ],
     });

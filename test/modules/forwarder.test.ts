@@ -141,7 +141,7 @@ describe("DeliveryStream", () => {
     expect(stream.depends_on[0]).toMatch(/^aws_iam_role_policy\.delivery_policy_[0-9A-F]{8}$/);
   });
 
-  it("lets only Firehose assume its role, for this stream in this account", () => {
+  it("lets only Firehose assume its role, on behalf of this account", () => {
     const role = find(json, "aws_iam_role", "delivery/role");
     expect(role.name).toBe("eks-logs-test-firehose");
     expect(role.assume_role_policy).toBe(ref(json, "aws_iam_policy_document", "delivery/trust", "json", "data"));
@@ -150,8 +150,7 @@ describe("DeliveryStream", () => {
         actions: ["sts:AssumeRole"],
         principals: [{ type: "Service", identifiers: ["firehose.amazonaws.com"] }],
         condition: [
-          { test: "StringEquals", variable: "aws:SourceAccount", values: [CENTRAL] },
-          { test: "ArnEquals", variable: "aws:SourceArn", values: [STREAM_ARN] },
+          { test: "StringEquals", variable: "sts:ExternalId", values: [CENTRAL] },
         ],
       },
     ]);
