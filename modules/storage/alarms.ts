@@ -1,0 +1,101 @@
+/**
+ * The one alarm topic of the pipeline (KMS-encrypted with the storage key) and the DLQ alarms.
+ */
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import type { Construct } from "constructs";
+import { denyInsecureTransport } from "./policy";
+
+export interface AlarmTopicProps {
+  readonly name: string;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly kmsKeyArn: string;
+  readonly emails: readonly string[];
+}
+
+/** What the account's own IAM principals may do with the topic (SNS's default policy, minus sns:Receive). */
+const TOPIC_OWNER_ACTIONS = [
+  "sns:AddPermission",
+  "sns:DeleteTopic",
+  "sns:GetTopicAttributes",
+  "sns:ListSubscriptionsByTopic",
+  "sns:Publish",
+  "sns:RemovePermission",
+  "sns:SetTopicAttributes",
+  "sns:Subscribe",
+];
+
+/** ARN of a topic or alarm built from config, so the key policy can name it before it exists. */
+export function topicArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:sns:${region}:${accountId}:${name}`;
+}
+
+/** Construct ids: alarm-topic, alarm-topic-policy-document, alarm-topic-policy, alarm-email-<address>. */
+export function alarmTopic(scope: Construct, props: AlarmTopicProps): SnsTopic {
+  const topic = new SnsTopic(scope, "alarm-topic", {
+    name: props.name,
+    kmsMasterKeyId: props.kmsKeyArn,
+  });
+  const account = `arn:${props.partition}:iam::${props.accountId}:root`;
+  const policy = new DataAwsIamPolicyDocument(scope, "alarm-topic-policy-document", {
+    statement: [
+      {
+        sid: "AccountManagesTopic",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: [account] }],
+        actions: TOPIC_OWNER_ACTIONS,
+        resources: [topic.arn],
+      },
+      {
+        sid: "CloudWatchAlarmsPublish",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["sns:Publish"],
+        resources: [topic.arn],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*`] },
+        ],
+      },
+      denyInsecureTransport(["sns:Publish"], [topic.arn]),
+    ],
+  });
+  new SnsTopicPolicy(scope, "alarm-topic-policy", { arn: topic.arn, policy: policy.json });
+  for (const email of props.emails) {
+    // Keyed by address, so reordering the list changes nothing. Each address must confirm.
+    new SnsTopicSubscription(scope, `alarm-email-${email}`, { topicArn: topic.arn, protocol: "email", endpoint: email });
+  }
+  return topic;
+}
+
+export interface DlqAlarmProps {
+  readonly alarmName: string;
+  readonly dlqName: string;
+  readonly description: string;
+  readonly alarmTopicArns: readonly string[];
+}
+
+/** Any message in a DLQ is an object Splunk failed to read `maxReceiveCount` times. */
+export function dlqAlarm(scope: Construct, id: string, props: DlqAlarmProps): CloudwatchMetricAlarm {
+  return new CloudwatchMetricAlarm(scope, id, {
+    alarmName: props.alarmName,
+    alarmDescription: props.description,
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: props.dlqName },
+    statistic: "Maximum",
+    // SQS publishes queue metrics every 5 minutes.
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [...props.alarmTopicArns],
+    okActions: [...props.alarmTopicArns],
+  });
+}

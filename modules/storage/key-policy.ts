@@ -1,0 +1,180 @@
+/**
+ * The key policy of the storage CMK, as pure statement builders (tested on the synth).
+ *
+ * In a key policy, `Resource: "*"` means "this key": every statement below uses it, and none
+ * grants a wildcard action. Roles that may not exist yet are admitted through the account root
+ * with an `aws:PrincipalArn` condition: KMS validates principal ARNs when the policy is put, but
+ * not condition values, so the key can be created before the roles that use it. Such a role also
+ * needs an IAM policy allowing the same actions on the key.
+ */
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+
+/**
+ * Key management without use: no Encrypt/Decrypt/GenerateDataKey, and no CreateGrant (a grant
+ * could hand out use). PutKeyPolicy stays, or KMS refuses the policy (lockout safety check).
+ */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListGrants",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:RevokeGrant",
+  "kms:RotateKeyOnDemand",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+];
+
+/** What CloudWatch Logs does with a log group's key (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS"). */
+export const LOGS_KEY_ACTIONS = [
+  "kms:Decrypt",
+  "kms:DescribeKey",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+];
+
+/** A service that encrypts messages with the key for us (S3 into SQS, CloudWatch into SNS) needs exactly these. */
+export const PRODUCER_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
+
+export interface KeyUser {
+  readonly sid: string;
+  readonly roleArn: string;
+  readonly actions: readonly string[];
+  readonly viaServices?: readonly string[];
+}
+
+export interface KeyPolicyInput {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** DNS suffix of regional service names: amazonaws.com, or amazonaws.com.cn in China. */
+  readonly dnsSuffix: string;
+  readonly bucketArn: string;
+  readonly keyUsers: readonly KeyUser[];
+  /** kms:ViaService values through which AWS services may create grants. */
+  readonly grantViaServices: readonly string[];
+  readonly encryptedLogGroupArns: readonly string[];
+  /** Queues S3 notifies; empty when Splunk is off. */
+  readonly notifiedQueueArns: readonly string[];
+  readonly readerRoleArn?: string;
+  readonly alarmTopicArn: string;
+}
+
+const ALL = ["*"];
+
+function rootPrincipal(input: KeyPolicyInput) {
+  return [{ type: "AWS", identifiers: [`arn:${input.partition}:iam::${input.accountId}:root`] }];
+}
+
+function service(name: string) {
+  return [{ type: "Service", identifiers: [name] }];
+}
+
+/** A role of this or another module, admitted by `aws:PrincipalArn` (see the file comment). */
+export function keyUserStatement(input: KeyPolicyInput, user: KeyUser): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: user.sid,
+    effect: "Allow",
+    principals: rootPrincipal(input),
+    actions: [...user.actions],
+    resources: ALL,
+    condition: [
+      { test: "ArnEquals", variable: "aws:PrincipalArn", values: [user.roleArn] },
+      ...(user.viaServices && user.viaServices.length > 0
+        ? [{ test: "StringEquals", variable: "kms:ViaService", values: [...user.viaServices] }]
+        : []),
+    ],
+  };
+}
+
+export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocumentStatement[] {
+  const { partition, accountId, region, dnsSuffix } = input;
+  const statements: DataAwsIamPolicyDocumentStatement[] = [
+    {
+      sid: "AccountAdministersKey",
+      effect: "Allow",
+      principals: rootPrincipal(input),
+      actions: KEY_ADMIN_ACTIONS,
+      resources: ALL,
+    },
+  ];
+  if (input.grantViaServices.length > 0) {
+    // Firehose stream SSE with a CMK makes Firehose create a grant on the caller's behalf.
+    statements.push({
+      sid: "AwsServicesCreateGrants",
+      effect: "Allow",
+      principals: rootPrincipal(input),
+      actions: ["kms:CreateGrant"],
+      resources: ALL,
+      condition: [
+        { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] },
+        { test: "StringEquals", variable: "kms:ViaService", values: [...input.grantViaServices] },
+      ],
+    });
+  }
+  statements.push(...input.keyUsers.map((user) => keyUserStatement(input, user)));
+  if (input.readerRoleArn) {
+    statements.push(
+      keyUserStatement(input, {
+        sid: "SplunkReaderDecrypts",
+        roleArn: input.readerRoleArn,
+        actions: ["kms:Decrypt"],
+        viaServices: [`s3.${region}.${dnsSuffix}`, `sqs.${region}.${dnsSuffix}`],
+      }),
+    );
+  }
+  if (input.encryptedLogGroupArns.length > 0) {
+    statements.push({
+      sid: "CloudWatchLogsUsesKey",
+      effect: "Allow",
+      principals: service(`logs.${region}.${dnsSuffix}`),
+      actions: LOGS_KEY_ACTIONS,
+      resources: ALL,
+      condition: [{ test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [...input.encryptedLogGroupArns] }],
+    });
+  }
+  if (input.notifiedQueueArns.length > 0) {
+    // S3 encrypts each notification (and the test message it sends when the configuration is put).
+    statements.push({
+      sid: "S3NotifiesEncryptedQueues",
+      effect: "Allow",
+      principals: service("s3.amazonaws.com"),
+      actions: PRODUCER_KEY_ACTIONS,
+      resources: ALL,
+      condition: [
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+        { test: "ArnEquals", variable: "aws:SourceArn", values: [input.bucketArn] },
+        { test: "StringEquals", variable: "kms:EncryptionContext:aws:sqs:arn", values: [...input.notifiedQueueArns] },
+      ],
+    });
+  }
+  statements.push({
+    sid: "CloudWatchAlarmsPublish",
+    effect: "Allow",
+    principals: service("cloudwatch.amazonaws.com"),
+    actions: PRODUCER_KEY_ACTIONS,
+    resources: ALL,
+    condition: [
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+      // Any alarm of this account and region: the other modules' alarms publish here too.
+      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`] },
+      { test: "StringEquals", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [input.alarmTopicArn] },
+    ],
+  });
+  return statements;
+}
