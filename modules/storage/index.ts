@@ -81,8 +81,14 @@ export interface StorageProps {
     readonly queuePerLogType?: boolean;
     /** Principals allowed to assume the reader role; empty = no reader role. */
     readonly readerPrincipalArns: readonly string[];
-    /** External id the reader role requires; required with readerPrincipalArns. @default none */
+    /** External id the reader role requires; required with readerPrincipalArns unless requireExternalId is false. @default none */
     readonly externalId?: string;
+    /**
+     * Trust the reader principals only with `sts:ExternalId`. Splunk_TA_aws's own "IAM Role"
+     * setting sends no external id (README, "Splunk Add-on for AWS"); set false for it, and the
+     * principals must then be exact roles or users, never an account root. @default true
+     */
+    readonly requireExternalId?: boolean;
     /** SQS visibility timeout of the notification queues, 0–43200 s. @default 300 */
     readonly visibilityTimeoutSeconds?: number;
     /** Receives before a message goes to the DLQ, 1–1000. @default 5 */
@@ -258,7 +264,7 @@ export class Storage extends Construct {
         visibilityTimeoutSeconds: splunk.visibilityTimeoutSeconds,
         maxReceiveCount: splunk.maxReceiveCount,
         readerPrincipalArns: props.splunk.readerPrincipalArns,
-        externalId: props.splunk.externalId,
+        externalId: props.splunk.requireExternalId === false ? undefined : props.splunk.externalId,
         readerCanListQueues: props.splunk.readerCanListQueues ?? false,
         alarmTopicArns: this.alarmTopicArns,
         notificationDependsOn: [key],

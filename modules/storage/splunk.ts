@@ -54,6 +54,7 @@ export interface SplunkProps {
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
   readonly readerPrincipalArns: readonly string[];
+  /** Required in the trust policy when given. */
   readonly externalId?: string;
   readonly readerCanListQueues: boolean;
   readonly alarmTopicArns: readonly string[];
@@ -180,11 +181,13 @@ export class SplunkNotifications extends Construct {
       description: "Assumed by Splunk's SQS-based S3 input to read the EKS control-plane logs",
       assumeRolePolicy: this.policyJson(this, "reader-trust", [
         {
-          sid: "SplunkAssumesWithExternalId",
+          sid: props.externalId !== undefined ? "SplunkAssumesWithExternalId" : "SplunkAssumes",
           effect: "Allow",
           principals: [{ type: "AWS", identifiers: [...props.readerPrincipalArns] }],
           actions: ["sts:AssumeRole"],
-          condition: [{ test: "StringEquals", variable: "sts:ExternalId", values: [props.externalId ?? ""] }],
+          ...(props.externalId !== undefined
+            ? { condition: [{ test: "StringEquals", variable: "sts:ExternalId", values: [props.externalId] }] }
+            : {}),
         },
       ]),
     });

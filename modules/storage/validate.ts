@@ -248,8 +248,22 @@ function validateSplunk(p: Problems, splunk: StorageProps["splunk"]): void {
   if (splunk.externalId !== undefined) {
     p.check("splunk.externalId", splunk.externalId, (v) => EXTERNAL_ID.test(v), "must be 2–1224 characters of [A-Za-z0-9+=,.@:/_-] (STS ExternalId)");
   }
-  if (splunk.enabled && splunk.readerPrincipalArns.length > 0 && splunk.externalId === undefined) {
+  const requireExternalId = splunk.requireExternalId ?? true;
+  if (splunk.enabled && splunk.readerPrincipalArns.length > 0 && requireExternalId && splunk.externalId === undefined) {
     p.add("splunk.externalId", "is required when splunk.readerPrincipalArns is set (the cross-account reader role trusts only callers that pass it)", undefined);
+  }
+  if (!requireExternalId) {
+    if (splunk.externalId !== undefined) {
+      p.add("splunk.externalId", "must not be set when splunk.requireExternalId is false (the trust policy would not check it)", splunk.externalId);
+    }
+    for (const [i, arn] of splunk.readerPrincipalArns.entries()) {
+      p.check(
+        `splunk.readerPrincipalArns[${i}]`,
+        arn,
+        (v) => !v.endsWith(":root"),
+        "must be a role or user, not an account root, when splunk.requireExternalId is false (without an external id, trust only one exact identity)",
+      );
+    }
   }
 }
 

@@ -626,6 +626,18 @@ describe("storage: Splunk reader role", () => {
     });
   });
 
+  it("trusts the exact principals without an external id when requireExternalId is false (Splunk_TA_aws sends none)", () => {
+    const noExternalId = build({ splunk: { readerPrincipalArns: [SPLUNK_PRINCIPAL], requireExternalId: false } }).json;
+    expect(policyStatements(noExternalId, find(noExternalId, "aws_iam_role", "storage/splunk/reader").assume_role_policy)).toEqual([
+      {
+        sid: "SplunkAssumes",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: [SPLUNK_PRINCIPAL] }],
+        actions: ["sts:AssumeRole"],
+      },
+    ]);
+  });
+
   it("is not created without reader principals", () => {
     const { json: noReader, storage: s } = build();
     expect(blocks(noReader, "aws_iam_role")).toEqual({});
@@ -734,6 +746,16 @@ describe("storage: validation", () => {
       "reader principals without an external id",
       { splunk: { readerPrincipalArns: [SPLUNK_PRINCIPAL] } },
       "storage: splunk.externalId is required when splunk.readerPrincipalArns is set (the cross-account reader role trusts only callers that pass it), got undefined",
+    ],
+    [
+      "an account root as reader principal without an external id",
+      { splunk: { readerPrincipalArns: ["arn:aws:iam::222222222222:root"], requireExternalId: false } },
+      'storage: splunk.readerPrincipalArns[0] must be a role or user, not an account root, when splunk.requireExternalId is false (without an external id, trust only one exact identity), got "arn:aws:iam::222222222222:root"',
+    ],
+    [
+      "an external id that would not be checked",
+      { splunk: { readerPrincipalArns: [SPLUNK_PRINCIPAL], requireExternalId: false, externalId: "abc" } },
+      'storage: splunk.externalId must not be set when splunk.requireExternalId is false (the trust policy would not check it), got "abc"',
     ],
     [
       "a reader principal that is not an IAM ARN",
