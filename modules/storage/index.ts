@@ -29,7 +29,7 @@ export type StorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" 
 /** Splunk SQS-based S3 input defaults; see README.md ("Queue settings") for the sources. */
 export const SPLUNK_DEFAULTS = {
   queuePerLogType: true,
-  /** Splunk recommends at least 5 minutes; the add-on extends each message while it reads the object. */
+  /** Splunk recommends at least 5 minutes; once it starts on a message the add-on extends it while it reads the object. */
   visibilityTimeoutSeconds: 300,
   /** A few retries ride out a Splunk restart or throttling; AWS advises against 1. */
   maxReceiveCount: 5,
