@@ -167,7 +167,7 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
   }
 
   validateSplunk(p, props.splunk);
-  validateKeyUsers(p, props.keyUsers);
+  validateKeyUsers(p, props.keyUsers, identityOk ? props.accountId : undefined);
 
   for (const [i, arn] of identityOk ? props.encryptedLogGroupArns.entries() : []) {
     const exact = `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:`;
@@ -267,7 +267,7 @@ function validateSplunk(p: Problems, splunk: StorageProps["splunk"]): void {
   }
 }
 
-function validateKeyUsers(p: Problems, users: StorageProps["keyUsers"]): void {
+function validateKeyUsers(p: Problems, users: StorageProps["keyUsers"], accountId: string | undefined): void {
   const seen = new Set<string>();
   for (const [i, user] of users.entries()) {
     const prop = `keyUsers[${i}]`;
@@ -276,6 +276,14 @@ function validateKeyUsers(p: Problems, users: StorageProps["keyUsers"]): void {
     p.check(`${prop}.sid`, user.sid, (v) => !seen.has(v), "must be unique among keyUsers");
     if (known(user.sid)) seen.add(user.sid);
     p.check(`${prop}.roleArn`, user.roleArn, (v) => IAM_ROLE_ARN.test(v), "must be an exact IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+    if (accountId !== undefined && known(accountId)) {
+      p.check(
+        `${prop}.roleArn`,
+        user.roleArn,
+        (v) => !IAM_ROLE_ARN.test(v) || v.split(":")[4] === accountId,
+        `must be a role of account ${accountId} (the key policy admits key users through this account's root)`,
+      );
+    }
     p.check(`${prop}.actions`, user.actions, (v) => v.length > 0, "must name at least one action");
     for (const [j, action] of user.actions.entries()) {
       p.check(`${prop}.actions[${j}]`, action, (v) => KMS_ACTION.test(v), "must be one KMS action such as kms:Decrypt (no wildcards)");

@@ -879,6 +879,11 @@ describe("storage: validation", () => {
       'storage: keyUsers[0].roleArn must be an exact IAM role ARN (arn:aws:iam::<account>:role/<name>), got "arn:aws:iam::111111111111:user/bob"',
     ],
     [
+      "a key user in another account",
+      { keyUsers: [{ sid: "Elsewhere", roleArn: "arn:aws:iam::999999999999:role/firehose", actions: ["kms:Decrypt"] }] },
+      'storage: keyUsers[0].roleArn must be a role of account 111111111111 (the key policy admits key users through this account\'s root), got "arn:aws:iam::999999999999:role/firehose"',
+    ],
+    [
       "a key user without actions",
       { keyUsers: [{ sid: "Nothing", roleArn: FIREHOSE_ROLE, actions: [] }] },
       "storage: keyUsers[0].actions must name at least one action, got []",
