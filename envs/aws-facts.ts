@@ -62,7 +62,8 @@ export const LOG_RETENTION_DAYS = [
 /** Firehose → S3 BufferingHints; dynamic partitioning needs SizeInMBs >= 64. */
 export const FIREHOSE = {
   sizeMBs: { min: 64, max: 128, partitioningMin: 64 },
-  intervalSeconds: { min: 0, max: 900 },
+  /** 0–900 in general, but dynamic partitioning has no zero buffering: 60 is the safe floor. */
+  intervalSeconds: { min: 60, max: 900 },
   /** Lambda processor BufferSizeInMBs / BufferIntervalInSeconds. */
   processorSizeMBs: { min: 0.2, max: 3 },
   processorIntervalSeconds: { min: 0, max: 900 },
@@ -70,8 +71,12 @@ export const FIREHOSE = {
 
 export const LAMBDA = {
   memoryMB: { min: 128, max: 10240 },
-  timeoutSeconds: { min: 1, max: 900 },
+  /** Lambda allows 900 s, but Firehose supports transform invocations of at most 5 minutes. */
+  timeoutSeconds: { min: 1, max: 300 },
 } as const;
+
+/** Firehose dynamic partitioning: active partitions per stream (raise by quota request up to 5,000). */
+export const FIREHOSE_ACTIVE_PARTITIONS_DEFAULT = 500;
 
 /** Storage classes a lifecycle rule may transition to, and their minimum age in days. */
 export const LIFECYCLE_STORAGE_CLASSES = {

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import {
   FIREHOSE,
+  FIREHOSE_ACTIVE_PARTITIONS_DEFAULT,
   LAMBDA,
   LIFECYCLE_STORAGE_CLASSES,
   LOG_RETENTION_DAYS,
@@ -68,6 +69,12 @@ export interface WorkloadAccountConfig {
   readonly access: AccountAccess;
   readonly state: StateBackend;
   readonly regions: readonly WorkloadRegionConfig[];
+  /**
+   * Also add an account-level subscription policy in each region, so clusters created later are sent
+   * without a config change. It subscribes every log group of the account except ours, not only EKS ones.
+   * @default false
+   */
+  readonly accountWideSubscription?: boolean;
 }
 
 /** Which accounts the CloudWatch Logs destinations admit. Give exactly one. */
@@ -89,20 +96,24 @@ export interface PipelineConfig {
   readonly firehose?: {
     /** S3 buffer size, 64–128 MB (dynamic partitioning needs >= 64). @default 64 */
     readonly bufferSizeMBs?: number;
-    /** S3 buffer interval, 0–900 s; the delivery latency bound. @default 60 */
+    /** S3 buffer interval, 60–900 s (dynamic partitioning has no zero buffering); the delivery latency bound. @default 60 */
     readonly bufferIntervalSeconds?: number;
     /** Lambda processor buffer size, 0.2–3 MB of compressed input per invocation. @default 1 */
     readonly processorBufferSizeMBs?: number;
     /** Lambda processor buffer interval, 0–900 s. @default 60 */
     readonly processorBufferIntervalSeconds?: number;
+    /** Active partitions this stream may have (the account's Firehose quota). @default 500 */
+    readonly activePartitionLimit?: number;
   };
   readonly lambda?: {
     /** Transform Lambda memory, 128–10240 MB. @default 1024 */
     readonly memorySizeMB?: number;
-    /** Transform Lambda timeout, 1–900 s. @default 120 */
+    /** Transform Lambda timeout, 1–300 s (Firehose invokes transforms for at most 5 minutes). @default 120 */
     readonly timeoutSeconds?: number;
     /** Reserved concurrency. @default none (unreserved) */
     readonly reservedConcurrency?: number;
+    /** Settings of the transform (lambda-src/config.ts: AUDIT_OBJECT_MODE, RESPONSE_BUDGET_BYTES, …). @default none (the Lambda's defaults) */
+    readonly environment?: Readonly<Record<string, string>>;
   };
   /** Retention of our own CloudWatch log groups (Lambda, Firehose errors), a value CWL accepts. @default 30 */
   readonly logRetentionDays?: number;
@@ -115,6 +126,17 @@ export interface PipelineConfig {
     readonly noncurrentVersionExpireAfterDays?: number;
     /** Abort incomplete multipart uploads after this many days. @default 7 */
     readonly abortIncompleteMultipartUploadAfterDays?: number;
+    /** Days to keep Firehose's error output (failed records). @default expireAfterDays */
+    readonly errorExpireAfterDays?: number;
+    /**
+     * S3 key parts after `log_type`, for Athena pruning. Each multiplies Firehose's active
+     * partitions (checked against firehose.activePartitionLimit). @default none
+     */
+    readonly extraPartitionKeys?: readonly ("account_id" | "region" | "cluster")[];
+    /** Object Lock default retention on the log bucket, for audit evidence. @default off */
+    readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+    /** Server access logs of the log bucket, kept in a separate bucket. @default off */
+    readonly accessLogging?: { /** @default 90 */ readonly expireAfterDays?: number };
   };
   readonly splunk?: {
     /** S3 → SQS notifications and the reader role for Splunk's SQS-based S3 input. @default true */
@@ -123,6 +145,17 @@ export interface PipelineConfig {
     readonly readerPrincipalArns?: readonly string[];
     /** External id the reader role requires. @default none (required when readerPrincipalArns is set) */
     readonly externalId?: string;
+    /**
+     * The reader role trusts its principals only with `sts:ExternalId`. Splunk_TA_aws's own "IAM Role"
+     * setting cannot send an external id: set false for it (principals must then be exact roles/users). @default true
+     */
+    readonly requireExternalId?: boolean;
+    /** One SQS queue per log type (one sourcetype each) instead of one shared queue. @default the storage module's */
+    readonly queuePerLogType?: boolean;
+    /** SQS visibility timeout: time for Splunk to read one object. @default the storage module's */
+    readonly visibilityTimeoutSeconds?: number;
+    /** Receives before a notification moves to the DLQ. @default the storage module's */
+    readonly maxReceiveCount?: number;
   };
   readonly databrew?: {
     /** DataBrew recipe job to Parquet. @default false */
@@ -223,6 +256,7 @@ const workload = z.strictObject({
   accountId,
   access,
   state,
+  accountWideSubscription: z.boolean().default(false),
   regions: z
     .array(
       z.strictObject({
@@ -254,7 +288,7 @@ const pipeline = z.strictObject({
       bufferIntervalSeconds: int(
         FIREHOSE.intervalSeconds.min,
         FIREHOSE.intervalSeconds.max,
-        "Firehose S3 BufferingHints.IntervalInSeconds",
+        "Firehose S3 BufferingHints.IntervalInSeconds; dynamic partitioning has no zero buffering",
       ).default(60),
       processorBufferSizeMBs: num(
         FIREHOSE.processorSizeMBs.min,
@@ -266,13 +300,21 @@ const pipeline = z.strictObject({
         FIREHOSE.processorIntervalSeconds.max,
         "Firehose Lambda processor BufferIntervalInSeconds",
       ).default(60),
+      activePartitionLimit: int(1, 5000, "Firehose active partitions quota, 500 by default, up to 5,000 on request").default(
+        FIREHOSE_ACTIVE_PARTITIONS_DEFAULT,
+      ),
     })
     .prefault({}),
   lambda: z
     .strictObject({
       memorySizeMB: int(LAMBDA.memoryMB.min, LAMBDA.memoryMB.max, "Lambda MemorySize").default(1024),
-      timeoutSeconds: int(LAMBDA.timeoutSeconds.min, LAMBDA.timeoutSeconds.max, "Lambda Timeout").default(120),
+      timeoutSeconds: int(
+        LAMBDA.timeoutSeconds.min,
+        LAMBDA.timeoutSeconds.max,
+        "Lambda Timeout; Firehose invokes transforms for at most 5 minutes",
+      ).default(120),
       reservedConcurrency: int(1, 10000, "Lambda reserved concurrent executions").optional(),
+      environment: z.record(z.string(), z.string()).default({}),
     })
     .prefault({}),
   logRetentionDays: z
@@ -291,6 +333,18 @@ const pipeline = z.strictObject({
       expireAfterDays: int(0, 36500, "days; 0 keeps objects forever").default(365),
       noncurrentVersionExpireAfterDays: int(1, 36500, "days").default(30),
       abortIncompleteMultipartUploadAfterDays: int(1, 36500, "days").default(7),
+      errorExpireAfterDays: int(1, 36500, "days").optional(),
+      extraPartitionKeys: uniqueStrings(
+        z.enum(["account_id", "region", "cluster"], { error: "must be one of account_id, region, cluster" }),
+        "partition key",
+      ).default([]),
+      objectLock: z
+        .strictObject({
+          mode: z.enum(["GOVERNANCE", "COMPLIANCE"], { error: "must be GOVERNANCE or COMPLIANCE" }),
+          days: int(1, 36500, "days"),
+        })
+        .optional(),
+      accessLogging: z.strictObject({ expireAfterDays: int(1, 36500, "days").default(90) }).optional(),
     })
     .prefault({}),
   splunk: z
@@ -301,6 +355,10 @@ const pipeline = z.strictObject({
         "principal",
       ).default([]),
       externalId: z.string().regex(EXTERNAL_ID, "must be 2–1224 characters of [A-Za-z0-9+=,.@:/_-]").optional(),
+      requireExternalId: z.boolean().default(true),
+      queuePerLogType: z.boolean().optional(),
+      visibilityTimeoutSeconds: int(0, 43200, "SQS VisibilityTimeout").optional(),
+      maxReceiveCount: int(1, 1000, "SQS redrive maxReceiveCount").optional(),
     })
     .prefault({}),
   databrew: z

@@ -4,6 +4,7 @@
  * reported together, each naming the file, the field, the value and the rule.
  */
 import type { z } from "zod";
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../lambda-src/config";
 import { partitionOfRegion, type Partition } from "./aws-facts";
 import { environmentSchema, type Environment } from "./schema";
 
@@ -118,7 +119,11 @@ function crossFieldProblems(env: Environment): Problem[] {
       } else seenRegions.set(r.region, j);
       if (partitionOfRegion(r.region) !== partition) {
         add(at, r.region, `must be in the central region's partition (${partition}); CloudWatch Logs cannot send across partitions`);
-      } else if (env.central.destinationRegions && !env.central.destinationRegions.includes(r.region)) {
+      } else if (
+        w.accountId !== env.central.accountId &&
+        env.central.destinationRegions &&
+        !env.central.destinationRegions.includes(r.region)
+      ) {
         add(at, r.region, "has no CloudWatch Logs destination: add it to central.destinationRegions");
       }
     });
@@ -163,7 +168,41 @@ function crossFieldProblems(env: Environment): Problem[] {
     }
   }
 
-  const { s3, splunk } = env.pipeline;
+  // Same-account subscriptions go straight to the Firehose stream, which lives in the central region.
+  env.workloads.forEach((w, i) => {
+    if (w.accountId !== env.central.accountId) return;
+    w.regions.forEach((r, j) => {
+      if (r.region !== env.central.region) {
+        add(
+          ["workloads", i, "regions", j, "region"],
+          r.region,
+          `must be the central region (${env.central.region}) for the central account's own clusters: same-account subscriptions deliver straight to the Firehose stream, and CloudWatch Logs destinations are cross-account only`,
+        );
+      }
+    });
+  });
+
+  const { s3, splunk, firehose } = env.pipeline;
+  const estimate = activePartitionEstimate(env);
+  if (estimate > firehose.activePartitionLimit) {
+    add(
+      ["pipeline", "s3", "extraPartitionKeys"],
+      s3.extraPartitionKeys,
+      `make up to ${estimate} active Firehose partitions (6 log types × ${estimate / 12} key combinations × 2 at hour boundaries), over pipeline.firehose.activePartitionLimit (${firehose.activePartitionLimit}); records over the limit go to the error prefix`,
+    );
+  }
+  if (s3.extraPartitionKeys.includes("cluster")) {
+    env.workloads.forEach((w, i) => {
+      if (w.accountWideSubscription) {
+        add(
+          ["workloads", i, "accountWideSubscription"],
+          true,
+          "cannot be combined with pipeline.s3.extraPartitionKeys containing cluster: Athena's partition projection lists the clusters of this file, so clusters found later would not be queryable",
+        );
+      }
+    });
+  }
+
   let previous: { afterDays: number; storageClass: string } | undefined;
   s3.transitions.forEach((t, i) => {
     const at = ["pipeline", "s3", "transitions", i, "afterDays"];
@@ -181,8 +220,36 @@ function crossFieldProblems(env: Environment): Problem[] {
     add(["pipeline", "s3", "expireAfterDays"], s3.expireAfterDays, `must be greater than the last transition (${previous.afterDays}) or 0`);
   }
 
-  if (splunk.readerPrincipalArns.length > 0 && !splunk.externalId) {
-    add(["pipeline", "splunk", "externalId"], undefined, "is required when readerPrincipalArns is set (confused-deputy protection)");
+  if (splunk.requireExternalId) {
+    if (splunk.readerPrincipalArns.length > 0 && !splunk.externalId) {
+      add(["pipeline", "splunk", "externalId"], undefined, "is required when readerPrincipalArns is set (confused-deputy protection); set requireExternalId: false only for Splunk_TA_aws's own IAM Role setting, which cannot send one");
+    }
+  } else {
+    if (splunk.externalId) {
+      add(["pipeline", "splunk", "externalId"], splunk.externalId, "would not be checked with requireExternalId: false; remove it or require it");
+    }
+    splunk.readerPrincipalArns.forEach((principal, i) => {
+      if (principal.endsWith(":root")) {
+        add(["pipeline", "splunk", "readerPrincipalArns", i], principal, "must be an exact role or user when requireExternalId is false, never a whole account");
+      }
+    });
+  }
+
+  // The Lambda validates these at cold start; checking them here fails the synth instead of the deploy.
+  const known = new Set<string>(CONFIG_VARIABLES.map((v) => v.name));
+  for (const name of Object.keys(env.pipeline.lambda.environment)) {
+    if (!known.has(name)) {
+      add(["pipeline", "lambda", "environment", name], env.pipeline.lambda.environment[name], `is not a setting of the transform; known: ${[...known].join(", ")}`);
+    }
+  }
+  try {
+    loadConfig(env.pipeline.lambda.environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) {
+      const name = problem.split(" ")[0]!;
+      add(["pipeline", "lambda", "environment", name], env.pipeline.lambda.environment[name], problem.slice(name.length + 1));
+    }
   }
 
   const reservedTags = 4; // Project, Environment, Stack, ManagedBy
@@ -192,9 +259,27 @@ function crossFieldProblems(env: Environment): Problem[] {
   return problems;
 }
 
+/** Partitions Firehose may hold open at once: distinct partition-key values, per log type, doubled at the hour change. */
+export function activePartitionEstimate(env: Environment): number {
+  const keys = env.pipeline.s3.extraPartitionKeys;
+  const combinations = new Set<string>();
+  for (const w of env.workloads) {
+    for (const r of w.regions) {
+      for (const cluster of r.clusters) {
+        const value = { account_id: w.accountId, region: r.region, cluster };
+        combinations.add(keys.map((k) => value[k]).join("/"));
+      }
+    }
+  }
+  return 6 * combinations.size * 2;
+}
+
 function resolve(env: Environment): ResolvedEnvironment {
   const partition = partitionOfRegion(env.central.region)!;
-  const workloadRegions = [...new Set(env.workloads.flatMap((w) => w.regions.map((r) => r.region)))];
+  // Destinations serve other accounts; the central account's own clusters go straight to the stream.
+  const senders = env.workloads.filter((w) => w.accountId !== env.central.accountId);
+  const senderRegions = [...new Set(senders.flatMap((w) => w.regions.map((r) => r.region)))];
+  const senderAccounts = [...new Set(senders.map((w) => w.accountId))];
   const owners = new Map<string, { roleArn: string; externalId: string | undefined }>();
 
   const resolveState = (state: RawCentral["state"], access: RawCentral["access"], defaultRegion: string): ResolvedState => {
@@ -219,13 +304,13 @@ function resolve(env: Environment): ResolvedEnvironment {
     central: {
       ...env.central,
       namePrefix: env.central.namePrefix ?? `eks-logs-${env.name}`,
-      destinationRegions: env.central.destinationRegions ?? workloadRegions,
+      destinationRegions: env.central.destinationRegions ?? senderRegions,
       state: resolveState(env.central.state, env.central.access, env.central.region),
     },
     workloads: env.workloads.map((w) => ({ ...w, state: resolveState(w.state, w.access, w.regions[0]!.region) })),
     senders: env.senders?.organizationId
-      ? { organizationId: env.senders.organizationId, accountIds: env.workloads.map((w) => w.accountId) }
-      : { accountIds: env.senders?.accountIds ?? [...new Set(env.workloads.map((w) => w.accountId))] },
+      ? { organizationId: env.senders.organizationId, accountIds: senderAccounts }
+      : { accountIds: env.senders?.accountIds ?? senderAccounts },
   };
 }
 

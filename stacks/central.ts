@@ -1,20 +1,142 @@
 /**
  * The central log-archive account: everything the pipeline owns lives here,
  * in the home region, plus a CloudWatch Logs destination in every region that
- * sends logs (a destination must be in its senders' region).
+ * other accounts send from (a destination must be in its senders' region).
+ *
+ * Order of construction follows the data: storage (key, bucket, queues, alarm
+ * topic) → transform (Lambda) → forwarder (Firehose, destinations). Where a
+ * reference would close a cycle (the key policy names the Firehose role; the
+ * Lambda names the stream it re-ingests into), the names come from names.ts.
  */
+import { join } from "node:path";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { ResolvedEnvironment } from "../envs/validate";
+import { DeliveryStream, LogDestination } from "../modules/forwarder";
+import { Storage } from "../modules/storage";
+import { Transform } from "../modules/transform";
 import { AccountStack } from "./account-stack";
+import { ERROR_PREFIX, centralNames, s3Layout } from "./names";
+
+/** The deterministic zip `npm run build:lambda` writes. */
+export const LAMBDA_BUNDLE = join(__dirname, "..", "dist", "lambda.zip");
 
 export class CentralStack extends AccountStack {
   constructor(scope: Construct, name: string, env: ResolvedEnvironment) {
-    super(scope, name, {
-      env,
-      accountId: env.central.accountId,
-      region: env.central.region,
-      access: env.central.access,
-      state: env.central.state,
+    const { accountId, region } = env.central;
+    super(scope, name, { env, accountId, region, access: env.central.access, state: env.central.state });
+    const names = centralNames(env);
+    const layout = s3Layout(env);
+    const { partition } = env;
+    const { s3, splunk, firehose, lambda, alarms, logRetentionDays } = env.pipeline;
+    const viaS3 = [`s3.${region}.amazonaws.com`];
+
+    const storage = new Storage(this, "storage", {
+      namePrefix: env.central.namePrefix,
+      accountId,
+      region,
+      partition,
+      bucketName: names.logBucket,
+      layout,
+      errorPrefix: ERROR_PREFIX,
+      lifecycle: {
+        transitions: s3.transitions,
+        expireAfterDays: s3.expireAfterDays,
+        noncurrentVersionExpireAfterDays: s3.noncurrentVersionExpireAfterDays,
+        abortIncompleteMultipartUploadAfterDays: s3.abortIncompleteMultipartUploadAfterDays,
+        ...(s3.errorExpireAfterDays !== undefined ? { errorExpireAfterDays: s3.errorExpireAfterDays } : {}),
+      },
+      ...(s3.objectLock ? { objectLock: s3.objectLock } : {}),
+      ...(s3.accessLogging ? { accessLogging: { expireAfterDays: s3.accessLogging.expireAfterDays } } : {}),
+      splunk: {
+        enabled: splunk.enabled,
+        readerPrincipalArns: splunk.readerPrincipalArns,
+        requireExternalId: splunk.requireExternalId,
+        // Unset tuning keeps the storage module's defaults.
+        externalId: splunk.externalId,
+        queuePerLogType: splunk.queuePerLogType,
+        visibilityTimeoutSeconds: splunk.visibilityTimeoutSeconds,
+        maxReceiveCount: splunk.maxReceiveCount,
+      },
+      keyUsers: [
+        {
+          sid: "FirehoseWritesLogs",
+          roleArn: names.roleArn(names.firehoseRole),
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+          viaServices: viaS3,
+        },
+      ],
+      encryptedLogGroupArns: [names.logGroupArn(names.firehoseLogGroup), names.logGroupArn(names.transformLogGroup)],
+      alarms: { emails: alarms.emails, ...(alarms.snsTopicArn ? { extraTopicArn: alarms.snsTopicArn } : {}) },
     });
+
+    const transform = new Transform(this, "transform", {
+      functionName: names.transformFunction,
+      roleName: names.transformRole,
+      accountId,
+      region,
+      partition,
+      bundlePath: LAMBDA_BUNDLE,
+      memorySizeMB: lambda.memorySizeMB,
+      timeoutSeconds: lambda.timeoutSeconds,
+      ...(lambda.reservedConcurrency !== undefined ? { reservedConcurrency: lambda.reservedConcurrency } : {}),
+      environment: lambda.environment,
+      logRetentionDays,
+      kmsKeyArn: storage.kmsKeyArn,
+      deliveryStreamArn: names.deliveryStreamArn,
+      alarmTopicArns: storage.alarmTopicArns,
+    });
+
+    const delivery = new DeliveryStream(this, "delivery", {
+      name: names.deliveryStream,
+      roleName: names.firehoseRole,
+      accountId,
+      region,
+      partition,
+      bucketArn: storage.bucketArn,
+      kmsKeyArn: storage.kmsKeyArn,
+      layout,
+      errorPrefix: ERROR_PREFIX,
+      bufferSizeMBs: firehose.bufferSizeMBs,
+      bufferIntervalSeconds: firehose.bufferIntervalSeconds,
+      processor: {
+        lambdaArn: transform.functionArn,
+        bufferSizeMBs: firehose.processorBufferSizeMBs,
+        bufferIntervalSeconds: firehose.processorBufferIntervalSeconds,
+      },
+      logRetentionDays,
+      alarmTopicArns: storage.alarmTopicArns,
+    });
+
+    const destinations: Record<string, string> = {};
+    for (const sourceRegion of env.central.destinationRegions) {
+      const destination = new LogDestination(this, `destination-${sourceRegion}`, {
+        provider: this.providerFor(sourceRegion),
+        name: names.destination,
+        roleName: names.destinationRole(sourceRegion),
+        accountId,
+        region: sourceRegion,
+        partition,
+        deliveryStreamArn: delivery.deliveryStreamArn,
+        senders: env.senders,
+      });
+      destinations[sourceRegion] = destination.destinationArn;
+    }
+
+    const output = (id: string, value: unknown, description: string) =>
+      new TerraformOutput(this, id, { value, description });
+    output("storage_bucket_name", storage.bucketName, "The log bucket");
+    output("storage_bucket_arn", storage.bucketArn, "The log bucket's ARN");
+    output("storage_kms_key_arn", storage.kmsKeyArn, "The CMK of the bucket, queues, topic and log groups");
+    output("storage_alarm_topic_arn", storage.alarmTopicArn, "SNS topic every alarm notifies");
+    output(
+      "storage_splunk_queue_urls",
+      Object.fromEntries(Object.entries(storage.splunkQueues).map(([type, q]) => [type, q.queueUrl])),
+      "SQS queue per log type for Splunk's SQS-based S3 input",
+    );
+    output("storage_splunk_reader_role_arn", storage.readerRoleArn ?? "", "Role Splunk assumes (empty without reader principals)");
+    output("transform_function_name", transform.functionName, "The transform Lambda");
+    output("forwarder_delivery_stream_arn", delivery.deliveryStreamArn, "The Firehose stream");
+    output("forwarder_destination_arns", destinations, "CloudWatch Logs destination per source region");
   }
 }

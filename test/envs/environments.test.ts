@@ -33,8 +33,9 @@ describe("example environments", () => {
     const env = loadEnvironment("example");
     expect(env.partition).toBe("aws");
     expect(env.central.namePrefix).toBe("eks-logs-example");
-    expect(env.central.destinationRegions).toEqual(["eu-west-1"]);
-    expect(env.senders).toEqual({ accountIds: ["111111111111"] });
+    // Its only workload is itself: no cross-account destination, no senders.
+    expect(env.central.destinationRegions).toEqual([]);
+    expect(env.senders).toEqual({ accountIds: [] });
     expect(env.central.state).toEqual({
       bucket: "example-tfstate-111111111111-eu-west-1",
       region: "eu-west-1",
@@ -52,9 +53,10 @@ describe("example environments", () => {
       bufferIntervalSeconds: 60,
       processorBufferSizeMBs: 1,
       processorBufferIntervalSeconds: 60,
+      activePartitionLimit: 500,
     });
     expect(env.pipeline.logRetentionDays).toBe(30);
-    expect(env.pipeline.splunk).toEqual({ enabled: true, readerPrincipalArns: [] });
+    expect(env.pipeline.splunk).toEqual({ enabled: true, readerPrincipalArns: [], requireExternalId: true });
   });
 
   it("resolves the multi-account example: organisation senders, per-account buckets, two regions", () => {
@@ -105,7 +107,7 @@ describe("broken environments fail with a message naming file, field, value and 
     [
       "Firehose interval above 900 s",
       (e) => (e.pipeline = { firehose: { bufferIntervalSeconds: 1000 } }),
-      [`${FILE}: pipeline.firehose.bufferIntervalSeconds: 1000 must be at most 900 (Firehose S3 BufferingHints.IntervalInSeconds)`],
+      [`${FILE}: pipeline.firehose.bufferIntervalSeconds: 1000 must be at most 900 (Firehose S3 BufferingHints.IntervalInSeconds; dynamic partitioning has no zero buffering)`],
     ],
     [
       "Lambda processor buffer above 3 MB",
@@ -118,9 +120,9 @@ describe("broken environments fail with a message naming file, field, value and 
       [`${FILE}: pipeline.lambda.memorySizeMB: 64 must be at least 128 (Lambda MemorySize)`],
     ],
     [
-      "Lambda timeout above 900 s",
-      (e) => (e.pipeline = { lambda: { timeoutSeconds: 901 } }),
-      [`${FILE}: pipeline.lambda.timeoutSeconds: 901 must be at most 900 (Lambda Timeout)`],
+      "Lambda timeout above what Firehose waits for",
+      (e) => (e.pipeline = { lambda: { timeoutSeconds: 301 } }),
+      [`${FILE}: pipeline.lambda.timeoutSeconds: 301 must be at most 300 (Lambda Timeout; Firehose invokes transforms for at most 5 minutes)`],
     ],
     [
       "a retention CloudWatch Logs does not accept",
@@ -163,14 +165,27 @@ describe("broken environments fail with a message naming file, field, value and 
       "a workload region with no destination",
       (e) => {
         e.central.destinationRegions = ["eu-west-1"];
-        e.workloads[0].regions.push({ region: "us-east-1", clusters: ["edge"] });
+        e.workloads.push({
+          accountId: "222222222222",
+          access: { roleArn: "arn:aws:iam::222222222222:role/terraform-deploy" },
+          state: { bucket: "example-tfstate-222222222222" },
+          regions: [{ region: "us-east-1", clusters: ["edge"] }],
+        });
       },
-      [`${FILE}: workloads[0].regions[1].region: "us-east-1" has no CloudWatch Logs destination: add it to central.destinationRegions`],
+      [`${FILE}: workloads[1].regions[0].region: "us-east-1" has no CloudWatch Logs destination: add it to central.destinationRegions`],
     ],
     [
       "a region in another partition",
-      (e) => e.workloads[0].regions.push({ region: "cn-north-1", clusters: ["edge"] }),
-      [`${FILE}: workloads[0].regions[1].region: "cn-north-1" must be in the central region's partition (aws); CloudWatch Logs cannot send across partitions`],
+      (e) =>
+        e.workloads.push({
+          accountId: "222222222222",
+          access: { roleArn: "arn:aws:iam::222222222222:role/terraform-deploy" },
+          state: { bucket: "example-tfstate-222222222222" },
+          regions: [{ region: "cn-north-1", clusters: ["edge"] }],
+        }),
+      [
+        `${FILE}: workloads[1].regions[0].region: "cn-north-1" must be in the central region's partition (aws); CloudWatch Logs cannot send across partitions`,
+      ],
     ],
     [
       "an explicit sender list that misses a workload",
@@ -207,7 +222,36 @@ describe("broken environments fail with a message naming file, field, value and 
     [
       "a Splunk reader without an external id",
       (e) => (e.pipeline = { splunk: { readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk"] } }),
-      [`${FILE}: pipeline.splunk.externalId: (missing) is required when readerPrincipalArns is set (confused-deputy protection)`],
+      [
+        `${FILE}: pipeline.splunk.externalId: (missing) is required when readerPrincipalArns is set (confused-deputy protection); set requireExternalId: false only for Splunk_TA_aws's own IAM Role setting, which cannot send one`,
+      ],
+    ],
+    [
+      "an account root trusted without an external id",
+      (e) => (e.pipeline = { splunk: { requireExternalId: false, readerPrincipalArns: ["arn:aws:iam::444444444444:root"] } }),
+      [
+        `${FILE}: pipeline.splunk.readerPrincipalArns[0]: "arn:aws:iam::444444444444:root" must be an exact role or user when requireExternalId is false, never a whole account`,
+      ],
+    ],
+    [
+      "an external id that would not be checked",
+      (e) =>
+        (e.pipeline = {
+          splunk: { requireExternalId: false, externalId: "abc123", readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk"] },
+        }),
+      [`${FILE}: pipeline.splunk.externalId: "abc123" would not be checked with requireExternalId: false; remove it or require it`],
+    ],
+    [
+      "a transform setting the Lambda would reject at cold start",
+      (e) => (e.pipeline = { lambda: { environment: { AUDIT_OBJECT_MODE: "keep" } } }),
+      [`${FILE}: pipeline.lambda.environment.AUDIT_OBJECT_MODE: "keep" must be one of drop, string, flatten, got "keep"`],
+    ],
+    [
+      "an unknown transform setting",
+      (e) => (e.pipeline = { lambda: { environment: { AUDIT_OBJECTS: "drop" } } }),
+      [
+        `${FILE}: pipeline.lambda.environment.AUDIT_OBJECTS: "drop" is not a setting of the transform; known: AUDIT_OBJECT_MODE, AUDIT_OBJECT_FLATTEN_DEPTH, RESPONSE_BUDGET_BYTES, REINGEST_CHUNK_BYTES, REINGEST_MAX_HOPS, REINGEST_MAX_ATTEMPTS, REINGEST_BASE_DELAY_MS, MAX_DECOMPRESSED_BYTES`,
+      ],
     ],
     [
       "a reserved tag key",
@@ -218,6 +262,38 @@ describe("broken environments fail with a message naming file, field, value and 
       "a DataBrew schedule that is not a cron expression",
       (e) => (e.pipeline = { databrew: { schedule: "every hour" } }),
       [`${FILE}: pipeline.databrew.schedule: "every hour" must be a DataBrew cron expression with 6 fields, e.g. cron(15 * * * ? *)`],
+    ],
+    [
+      "central-account clusters outside the central region",
+      (e) => e.workloads[0].regions.push({ region: "us-east-1", clusters: ["edge"] }),
+      [
+        `${FILE}: workloads[0].regions[1].region: "us-east-1" must be the central region (eu-west-1) for the central account's own clusters: same-account subscriptions deliver straight to the Firehose stream, and CloudWatch Logs destinations are cross-account only`,
+      ],
+    ],
+    [
+      "partition keys that exceed Firehose's active partitions",
+      (e) => {
+        e.pipeline = { s3: { extraPartitionKeys: ["cluster"] }, firehose: { activePartitionLimit: 20 } };
+        e.workloads[0].regions[0].clusters = ["a", "b"];
+      },
+      [
+        `${FILE}: pipeline.s3.extraPartitionKeys: ["cluster"] make up to 24 active Firehose partitions (6 log types × 2 key combinations × 2 at hour boundaries), over pipeline.firehose.activePartitionLimit (20); records over the limit go to the error prefix`,
+      ],
+    ],
+    [
+      "cluster partitions with an account-wide subscription",
+      (e) => {
+        e.pipeline = { s3: { extraPartitionKeys: ["cluster"] } };
+        e.workloads[0].accountWideSubscription = true;
+      },
+      [
+        `${FILE}: workloads[0].accountWideSubscription: true cannot be combined with pipeline.s3.extraPartitionKeys containing cluster: Athena's partition projection lists the clusters of this file, so clusters found later would not be queryable`,
+      ],
+    ],
+    [
+      "an unknown partition key",
+      (e) => (e.pipeline = { s3: { extraPartitionKeys: ["namespace"] } }),
+      [`${FILE}: pipeline.s3.extraPartitionKeys[0]: "namespace" must be one of account_id, region, cluster`],
     ],
   ];
 
@@ -236,7 +312,7 @@ describe("broken environments fail with a message naming file, field, value and 
     expect(problems).toEqual([
       `${FILE}: central.accountId: "1" must be a 12-digit AWS account id`,
       `${FILE}: central.region: "mars-1" is not an AWS region name`,
-      `${FILE}: pipeline.lambda.timeoutSeconds: 0 must be at least 1 (Lambda Timeout)`,
+      `${FILE}: pipeline.lambda.timeoutSeconds: 0 must be at least 1 (Lambda Timeout; Firehose invokes transforms for at most 5 minutes)`,
     ]);
   });
 

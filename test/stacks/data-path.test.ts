@@ -1,0 +1,123 @@
+import { synthApp, resources, type SynthesizedApp } from "../helpers/app";
+import { policyStatements, type Json } from "../helpers/synth";
+
+let example: SynthesizedApp;
+let multi: SynthesizedApp;
+beforeAll(() => {
+  example = synthApp("example");
+  multi = synthApp("multi-account");
+});
+afterAll(() => {
+  example.dispose();
+  multi.dispose();
+});
+
+const only = (stack: Json, type: string): Json => {
+  const all = resources(stack, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0]!;
+};
+
+describe("the central stack wires storage → transform → forwarder", () => {
+  it("delivers to the log bucket through the Lambda, with the names the other stacks compute", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const stream = only(central, "aws_kinesis_firehose_delivery_stream");
+    expect(stream.name).toBe("eks-logs-org");
+    expect(resources(central, "aws_s3_bucket").map((b) => b.bucket)).toContain("eks-logs-org-111111111111-eu-west-1");
+    const fn = only(central, "aws_lambda_function");
+    expect(fn.function_name).toBe("eks-logs-org-transform");
+    expect(fn.memory_size).toBe(1769);
+    expect(fn.reserved_concurrent_executions).toBe(20);
+    const processor = stream.extended_s3_configuration.processing_configuration.processors[0];
+    expect(processor.parameters).toEqual(
+      expect.arrayContaining([{ parameter_name: "LambdaArn", parameter_value: expect.stringMatching(/^\$\{aws_lambda_function\.transform_function_[0-9A-F]{8}\.arn\}$/) }]),
+    );
+    expect(stream.extended_s3_configuration.buffering_size).toBe(128);
+    expect(stream.extended_s3_configuration.buffering_interval).toBe(120);
+  });
+
+  it("lets the Lambda re-ingest only into the stream it is the processor of", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const policy = resources(central, "aws_iam_role_policy").find((p) => p.name === "transform")!;
+    const reingest = policyStatements(central, policy.policy).find((s) => s.sid === "ReingestOversizedRecords")!;
+    expect(reingest.resources).toEqual(["arn:aws:firehose:eu-west-1:111111111111:deliverystream/eks-logs-org"]);
+  });
+
+  it("admits the Firehose role it creates to the key, by its exact ARN", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const role = resources(central, "aws_iam_role").find((r) => r.name === "eks-logs-org-firehose");
+    expect(role).toBeDefined();
+    expect(JSON.stringify(central.data.aws_iam_policy_document)).toContain("arn:aws:iam::111111111111:role/eks-logs-org-firehose");
+  });
+
+  it("offers a destination in every source region, each through its region's provider", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const destinations = resources(central, "aws_cloudwatch_log_destination");
+    expect(destinations.map((d) => [d.name, d.provider]).sort()).toEqual([
+      ["eks-logs-org", "aws"],
+      ["eks-logs-org", "aws.us-east-1"],
+    ]);
+    const policies = resources(central, "aws_cloudwatch_log_destination_policy");
+    for (const p of policies) {
+      expect(JSON.parse(p.access_policy).Statement[0].Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } });
+    }
+  });
+
+  it("creates no destination when the only workload is the central account itself", () => {
+    expect(resources(example.stacks["example-central"]!, "aws_cloudwatch_log_destination")).toEqual([]);
+  });
+
+  it("outputs what a user needs next", () => {
+    const outputs = Object.keys(multi.stacks["multi-account-central"]!.output).sort();
+    expect(outputs).toEqual([
+      "forwarder_delivery_stream_arn",
+      "forwarder_destination_arns",
+      "storage_alarm_topic_arn",
+      "storage_bucket_arn",
+      "storage_bucket_name",
+      "storage_kms_key_arn",
+      "storage_splunk_queue_urls",
+      "storage_splunk_reader_role_arn",
+      "transform_function_name",
+    ]);
+  });
+});
+
+describe("workload stacks subscribe to what the central stack offers", () => {
+  it.each([
+    ["multi-account-workload-222222222222-eu-west-1", ["payments", "checkout"], "eu-west-1"],
+    ["multi-account-workload-222222222222-us-east-1", ["edge"], "us-east-1"],
+    ["multi-account-workload-333333333333-us-east-1", ["data-platform"], "us-east-1"],
+  ])("%s sends each cluster to the central destination of its region, with a role (organisation policy)", (stack, clusters, region) => {
+    const filters = resources(multi.stacks[stack]!, "aws_cloudwatch_log_subscription_filter");
+    expect(filters.map((f) => f.log_group_name).sort()).toEqual(clusters.map((c) => `/aws/eks/${c}/cluster`).sort());
+    for (const filter of filters) {
+      expect(filter.name).toBe(`eks-logs-org@${region}`);
+      expect(filter.destination_arn).toBe(`arn:aws:logs:${region}:111111111111:destination:eks-logs-org`);
+      expect(filter.role_arn).toMatch(/^\$\{aws_iam_role\./);
+    }
+  });
+
+  it("names the destinations exactly as the central stack creates them", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const offered = new Set(resources(central, "aws_cloudwatch_log_destination").map((d) => d.name));
+    for (const [name, stack] of Object.entries(multi.stacks)) {
+      if (!name.includes("-workload-")) continue;
+      for (const filter of resources(stack, "aws_cloudwatch_log_subscription_filter")) {
+        expect(offered.has(filter.destination_arn.split(":destination:")[1])).toBe(true);
+      }
+    }
+  });
+
+  it("sends the central account's own clusters straight to the stream", () => {
+    const stack = example.stacks["example-workload-111111111111-eu-west-1"]!;
+    const [filter] = resources(stack, "aws_cloudwatch_log_subscription_filter");
+    expect(filter).toMatchObject({
+      name: "eks-logs-example@eu-west-1",
+      log_group_name: "/aws/eks/demo/cluster",
+      destination_arn: "arn:aws:firehose:eu-west-1:111111111111:deliverystream/eks-logs-example",
+    });
+    const central = example.stacks["example-central"]!;
+    expect(only(central, "aws_kinesis_firehose_delivery_stream").name).toBe("eks-logs-example");
+  });
+});
