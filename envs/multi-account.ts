@@ -48,11 +48,15 @@ export default defineEnvironment({
         { afterDays: 180, storageClass: "GLACIER_IR" },
       ],
       expireAfterDays: 731,
+      // Athena prunes by account too: 6 log types × 2 accounts × 2 hours = 24 active partitions.
+      extraPartitionKeys: ["account_id"],
     },
     splunk: {
       readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk-heavy-forwarder"],
       externalId: "splunk-eks-logs-7f3c",
     },
+    athena: { analystRoleNames: ["security-analyst", "platform-sre"], bytesScannedCutoffPerQuery: 50 * 1024 ** 3 },
+    catalog: { projectionStart: "2026-01-01-00" },
     databrew: { enabled: true, schedule: "cron(15 * * * ? *)" },
     alarms: { emails: ["platform-oncall@example.com", "security@example.com"] },
   },

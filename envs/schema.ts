@@ -157,11 +157,31 @@ export interface PipelineConfig {
     /** Receives before a notification moves to the DLQ. @default the storage module's */
     readonly maxReceiveCount?: number;
   };
+  readonly athena?: {
+    /** Athena workgroup (enforced configuration, KMS-encrypted results). @default the name prefix */
+    readonly workgroupName?: string;
+    /** Per-query scan limit in bytes; Athena's minimum is 10 MB. @default 10 GiB */
+    readonly bytesScannedCutoffPerQuery?: number;
+    /** Days query results are kept. @default 30 */
+    readonly resultsExpireAfterDays?: number;
+    /** IAM role names (central account) that may query: they get a managed policy and use of the key. @default none */
+    readonly analystRoleNames?: readonly string[];
+  };
+  readonly catalog?: {
+    /** Glue database. @default the name prefix with `-` → `_` */
+    readonly databaseName?: string;
+    /** First hour (yyyy-MM-dd-HH, UTC) the `dt` partition projection covers. @default "2025-01-01-00" */
+    readonly projectionStart?: string;
+    /** The seed's Glue crawler, for tools that need registered partitions (Spectrum, EMR). @default off */
+    readonly crawler?: { readonly enabled?: boolean; /** Glue cron. @default "cron(20 * * * ? *)" */ readonly schedule?: string };
+  };
   readonly databrew?: {
     /** DataBrew recipe job to Parquet. @default false */
     readonly enabled?: boolean;
-    /** Job schedule, a DataBrew cron expression. @default "cron(15 * * * ? *)" (hourly) */
+    /** Job schedule: every N hours (N divides 24) or daily, at a fixed minute. @default "cron(15 * * * ? *)" (hourly) */
     readonly schedule?: string;
+    /** DataBrew nodes per run, 1–149. @default 2 */
+    readonly maxCapacity?: number;
   };
   readonly alarms?: {
     /** E-mail addresses subscribed to the alarm topic (each must confirm). @default none */
@@ -361,9 +381,38 @@ const pipeline = z.strictObject({
       maxReceiveCount: int(1, 1000, "SQS redrive maxReceiveCount").optional(),
     })
     .prefault({}),
+  athena: z
+    .strictObject({
+      workgroupName: z.string().regex(/^[a-zA-Z0-9._-]{1,128}$/, "must be 1–128 letters, digits, . _ or -").optional(),
+      bytesScannedCutoffPerQuery: int(10_485_760, Number.MAX_SAFE_INTEGER, "bytes; Athena's minimum is 10 MB").default(
+        10 * 1024 ** 3,
+      ),
+      resultsExpireAfterDays: int(1, 3650, "days").default(30),
+      analystRoleNames: uniqueStrings(
+        z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (not an ARN), 1–64 of [A-Za-z0-9+=,.@_-]"),
+        "role",
+      ).default([]),
+    })
+    .prefault({}),
+  catalog: z
+    .strictObject({
+      databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,254}$/, "must be lowercase letters, digits and _ , starting with a letter").optional(),
+      projectionStart: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])-([01]\d|2[0-3])$/, "must be an hour as yyyy-MM-dd-HH")
+        .default("2025-01-01-00"),
+      crawler: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          schedule: z.string().regex(DATABREW_CRON, "must be a cron expression with 6 fields, e.g. cron(20 * * * ? *)").default("cron(20 * * * ? *)"),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   databrew: z
     .strictObject({
       enabled: z.boolean().default(false),
+      maxCapacity: int(1, 149, "DataBrew nodes").default(2),
       schedule: z
         .string()
         .regex(DATABREW_CRON, "must be a DataBrew cron expression with 6 fields, e.g. cron(15 * * * ? *)")

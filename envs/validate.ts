@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../lambda-src/config";
+import { parseCadence } from "../modules/analytics/schedule";
 import { partitionOfRegion, type Partition } from "./aws-facts";
 import { environmentSchema, type Environment } from "./schema";
 
@@ -32,8 +33,14 @@ export interface ResolvedState {
 type RawCentral = Environment["central"];
 type RawWorkload = Environment["workloads"][number];
 
-export interface ResolvedEnvironment extends Omit<Environment, "central" | "workloads" | "senders"> {
+type Pipeline = Environment["pipeline"];
+
+export interface ResolvedEnvironment extends Omit<Environment, "central" | "workloads" | "senders" | "pipeline"> {
   readonly partition: Partition;
+  readonly pipeline: Omit<Pipeline, "athena" | "catalog"> & {
+    readonly athena: Pipeline["athena"] & { readonly workgroupName: string };
+    readonly catalog: Pipeline["catalog"] & { readonly databaseName: string };
+  };
   readonly central: Omit<RawCentral, "namePrefix" | "destinationRegions" | "state"> & {
     readonly namePrefix: string;
     readonly destinationRegions: readonly string[];
@@ -235,6 +242,22 @@ function crossFieldProblems(env: Environment): Problem[] {
     });
   }
 
+  const { databrew } = env.pipeline;
+  const cadence = parseCadence(databrew.schedule);
+  if (!cadence) {
+    add(
+      ["pipeline", "databrew", "schedule"],
+      databrew.schedule,
+      "must run every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *): each run reads the whole hours since the last one",
+    );
+  } else if (databrew.enabled && cadence.minute * 60 < deliveryDelaySeconds(env)) {
+    add(
+      ["pipeline", "databrew", "schedule"],
+      databrew.schedule,
+      `must fire at least ${Math.ceil(deliveryDelaySeconds(env) / 60)} minutes past the hour: an hour's last objects land up to ${deliveryDelaySeconds(env)} s after it ends (processor interval + Lambda timeout + S3 buffer interval)`,
+    );
+  }
+
   // The Lambda validates these at cold start; checking them here fails the synth instead of the deploy.
   const known = new Set<string>(CONFIG_VARIABLES.map((v) => v.name));
   for (const name of Object.keys(env.pipeline.lambda.environment)) {
@@ -257,6 +280,12 @@ function crossFieldProblems(env: Environment): Problem[] {
     add(["tags"], `${Object.keys(env.tags).length} tags`, `must be at most ${50 - reservedTags} (AWS allows 50 per resource; 4 are ours)`);
   }
   return problems;
+}
+
+/** Worst case from an hour's end until its last raw object lands: the DataBrew schedule must wait this long. */
+export function deliveryDelaySeconds(env: { readonly pipeline: Pick<Pipeline, "firehose" | "lambda"> }): number {
+  const { firehose, lambda } = env.pipeline;
+  return firehose.processorBufferIntervalSeconds + lambda.timeoutSeconds + firehose.bufferIntervalSeconds;
 }
 
 /** Partitions Firehose may hold open at once: distinct partition-key values, per log type, doubled at the hour change. */
@@ -298,12 +327,18 @@ function resolve(env: Environment): ResolvedEnvironment {
     };
   };
 
+  const namePrefix = env.central.namePrefix ?? `eks-logs-${env.name}`;
   return {
     ...env,
+    pipeline: {
+      ...env.pipeline,
+      athena: { ...env.pipeline.athena, workgroupName: env.pipeline.athena.workgroupName ?? namePrefix },
+      catalog: { ...env.pipeline.catalog, databaseName: env.pipeline.catalog.databaseName ?? namePrefix.replace(/-/g, "_") },
+    },
     partition,
     central: {
       ...env.central,
-      namePrefix: env.central.namePrefix ?? `eks-logs-${env.name}`,
+      namePrefix,
       destinationRegions: env.central.destinationRegions ?? senderRegions,
       state: resolveState(env.central.state, env.central.access, env.central.region),
     },

@@ -4,19 +4,22 @@
  * other accounts send from (a destination must be in its senders' region).
  *
  * Order of construction follows the data: storage (key, bucket, queues, alarm
- * topic) → transform (Lambda) → forwarder (Firehose, destinations). Where a
+ * topic) → transform (Lambda) → forwarder (Firehose, destinations) → catalog
+ * (Glue, Athena) → analytics (DataBrew, Parquet). Where a
  * reference would close a cycle (the key policy names the Firehose role; the
  * Lambda names the stream it re-ingests into), the names come from names.ts.
  */
 import { join } from "node:path";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { ResolvedEnvironment } from "../envs/validate";
+import { deliveryDelaySeconds, type ResolvedEnvironment } from "../envs/validate";
+import { Analytics } from "../modules/analytics";
+import { Catalog } from "../modules/catalog";
 import { DeliveryStream, LogDestination } from "../modules/forwarder";
 import { Storage } from "../modules/storage";
 import { Transform } from "../modules/transform";
 import { AccountStack } from "./account-stack";
-import { ERROR_PREFIX, centralNames, s3Layout } from "./names";
+import { ERROR_PREFIX, PARQUET_PREFIX, centralNames, s3Layout } from "./names";
 
 /** The deterministic zip `npm run build:lambda` writes. */
 export const LAMBDA_BUNDLE = join(__dirname, "..", "dist", "lambda.zip");
@@ -28,7 +31,7 @@ export class CentralStack extends AccountStack {
     const names = centralNames(env);
     const layout = s3Layout(env);
     const { partition } = env;
-    const { s3, splunk, firehose, lambda, alarms, logRetentionDays } = env.pipeline;
+    const { s3, splunk, firehose, lambda, alarms, logRetentionDays, athena, catalog, databrew } = env.pipeline;
     const viaS3 = [`s3.${region}.amazonaws.com`];
 
     const storage = new Storage(this, "storage", {
@@ -45,6 +48,7 @@ export class CentralStack extends AccountStack {
         noncurrentVersionExpireAfterDays: s3.noncurrentVersionExpireAfterDays,
         abortIncompleteMultipartUploadAfterDays: s3.abortIncompleteMultipartUploadAfterDays,
         ...(s3.errorExpireAfterDays !== undefined ? { errorExpireAfterDays: s3.errorExpireAfterDays } : {}),
+        ...(databrew.enabled ? { derivedPrefixes: [PARQUET_PREFIX] } : {}),
       },
       ...(s3.objectLock ? { objectLock: s3.objectLock } : {}),
       ...(s3.accessLogging ? { accessLogging: { expireAfterDays: s3.accessLogging.expireAfterDays } } : {}),
@@ -65,8 +69,32 @@ export class CentralStack extends AccountStack {
           actions: ["kms:GenerateDataKey", "kms:Decrypt"],
           viaServices: viaS3,
         },
+        ...(catalog.crawler.enabled
+          ? [{ sid: "CrawlerReadsLogs", roleArn: names.roleArn(names.crawlerRole), actions: ["kms:Decrypt"], viaServices: viaS3 }]
+          : []),
+        ...(databrew.enabled
+          ? [
+              {
+                sid: "DataBrewWritesParquet",
+                roleArn: names.roleArn(names.databrewRole),
+                actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+                viaServices: viaS3,
+              },
+            ]
+          : []),
+        // Athena reads the logs and writes SSE-KMS results with the analyst's own credentials.
+        ...athena.analystRoleNames.map((role, i) => ({
+          sid: `AnalystQueries${i + 1}`,
+          roleArn: names.roleArn(role),
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+          viaServices: viaS3,
+        })),
       ],
-      encryptedLogGroupArns: [names.logGroupArn(names.firehoseLogGroup), names.logGroupArn(names.transformLogGroup)],
+      encryptedLogGroupArns: [
+        names.logGroupArn(names.firehoseLogGroup),
+        names.logGroupArn(names.transformLogGroup),
+        ...(databrew.enabled ? [names.logGroupArn(names.databrewLogGroup)] : []),
+      ],
       alarms: { emails: alarms.emails, ...(alarms.snsTopicArn ? { extraTopicArn: alarms.snsTopicArn } : {}) },
     });
 
@@ -123,6 +151,59 @@ export class CentralStack extends AccountStack {
       destinations[sourceRegion] = destination.destinationArn;
     }
 
+    // Athena projects these values for the layout's optional keys; unknown/_unknown catch the rest.
+    const partitionValues = {
+      account_id: unique(env.workloads.map((w) => w.accountId)),
+      region: unique(env.workloads.flatMap((w) => w.regions.map((r) => r.region))),
+      cluster: unique(env.workloads.flatMap((w) => w.regions.flatMap((r) => r.clusters))),
+    };
+    const glue = new Catalog(this, "catalog", {
+      namePrefix: env.central.namePrefix,
+      accountId,
+      region,
+      partition,
+      databaseName: catalog.databaseName,
+      bucketName: storage.bucketName,
+      bucketArn: storage.bucketArn,
+      kmsKeyArn: storage.kmsKeyArn,
+      layout,
+      partitionValues,
+      projectionStart: catalog.projectionStart,
+      athena: {
+        workgroupName: athena.workgroupName,
+        bytesScannedCutoffPerQuery: athena.bytesScannedCutoffPerQuery,
+        resultsExpireAfterDays: athena.resultsExpireAfterDays,
+        analystRoleNames: athena.analystRoleNames,
+      },
+      ...(catalog.crawler.enabled
+        ? { crawler: { enabled: true, roleName: names.crawlerRole, schedule: catalog.crawler.schedule } }
+        : {}),
+      ...(databrew.enabled ? { parquetTableName: names.parquetTable, parquetPrefix: PARQUET_PREFIX } : {}),
+    });
+
+    const analytics = databrew.enabled
+      ? new Analytics(this, "analytics", {
+          namePrefix: env.central.namePrefix,
+          accountId,
+          region,
+          partition,
+          // The catalog's reference, so the database exists before the Parquet table.
+          databaseName: glue.databaseName,
+          parquetTableName: names.parquetTable,
+          bucketName: storage.bucketName,
+          bucketArn: storage.bucketArn,
+          kmsKeyArn: storage.kmsKeyArn,
+          layout,
+          parquetPrefix: PARQUET_PREFIX,
+          roleName: names.databrewRole,
+          schedule: databrew.schedule,
+          maxCapacity: databrew.maxCapacity,
+          maxDeliveryDelaySeconds: deliveryDelaySeconds(env),
+          projectionStart: catalog.projectionStart,
+          logRetentionDays,
+        })
+      : undefined;
+
     const output = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description });
     output("storage_bucket_name", storage.bucketName, "The log bucket");
@@ -138,5 +219,16 @@ export class CentralStack extends AccountStack {
     output("transform_function_name", transform.functionName, "The transform Lambda");
     output("forwarder_delivery_stream_arn", delivery.deliveryStreamArn, "The Firehose stream");
     output("forwarder_destination_arns", destinations, "CloudWatch Logs destination per source region");
+    output("catalog_database_name", glue.databaseName, "Glue database");
+    output("catalog_raw_table_name", glue.rawTableName, "Table over the delivered JSON (partition projection)");
+    output("catalog_workgroup_name", glue.workgroupName, "Athena workgroup to query with");
+    output("catalog_analyst_policy_arn", glue.analystPolicyArn, "Managed policy to attach to people and tools that query");
+    output("catalog_named_query_ids", glue.namedQueryIds, "Athena named queries by name");
+    output("analytics_parquet_table_name", analytics?.parquetTableName ?? "", "Parquet table (empty without DataBrew)");
+    output("analytics_job_name", analytics?.jobName ?? "", "DataBrew job (empty without DataBrew)");
   }
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
 }

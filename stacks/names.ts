@@ -6,6 +6,7 @@
  * (the key policy names the Firehose role; the Lambda names the stream).
  */
 import type { S3Layout } from "../lambda-src/conventions";
+import { analyticsNames } from "../modules/analytics";
 import type { ResolvedEnvironment } from "../envs/validate";
 
 export function stackNames(env: ResolvedEnvironment) {
@@ -32,6 +33,10 @@ export function centralNames(env: ResolvedEnvironment) {
     transformFunction,
     transformRole: `${prefix}-transform`,
     transformLogGroup: `/aws/lambda/${transformFunction}`,
+    crawlerRole: `${prefix}-crawler`,
+    databrewRole: `${prefix}-databrew`,
+    databrewLogGroup: `/aws-glue-databrew/jobs/${analyticsNames(prefix).job}`,
+    parquetTable: "parquet_logs",
     destination: prefix,
     destinationRole: (sourceRegion: string) => `${prefix}-cwl-dest-${sourceRegion}`,
     roleArn: (name: string) => `${arn}:iam::${accountId}:role/${name}`,
@@ -58,3 +63,5 @@ export function s3Layout(env: ResolvedEnvironment): S3Layout {
   return { prefix: "raw", extraPartitionKeys: env.pipeline.s3.extraPartitionKeys };
 }
 export const ERROR_PREFIX = "errors";
+/** Where DataBrew writes Parquet, beside the raw prefix. */
+export const PARQUET_PREFIX = "parquet";

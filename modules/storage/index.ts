@@ -61,6 +61,8 @@ export interface StorageProps {
     readonly abortIncompleteMultipartUploadAfterDays: number;
     /** Days to keep objects under the error prefix; 0 = never delete. @default same as expireAfterDays */
     readonly errorExpireAfterDays?: number;
+    /** Prefixes (no slashes) of data derived from the delivered logs, e.g. DataBrew's Parquet: same transitions and expiry. @default none */
+    readonly derivedPrefixes?: readonly string[];
   };
   /**
    * Object Lock default retention for audit evidence. Can be turned on later in place (it is not

@@ -15,16 +15,19 @@ export interface LifecycleInput {
 export function logBucketLifecycleRules(input: LifecycleInput): S3BucketLifecycleConfigurationRule[] {
   const { lifecycle } = input;
   const errorDays = lifecycle.errorExpireAfterDays ?? lifecycle.expireAfterDays;
+  // Data derived from the logs (Parquet) ages like the logs it came from.
+  const retained = (id: string, prefix: string): S3BucketLifecycleConfigurationRule => ({
+    id,
+    status: "Enabled",
+    filter: [{ prefix: `${prefix}/` }],
+    ...(lifecycle.transitions.length > 0
+      ? { transition: lifecycle.transitions.map((t) => ({ days: t.afterDays, storageClass: t.storageClass })) }
+      : {}),
+    ...(lifecycle.expireAfterDays > 0 ? { expiration: [{ days: lifecycle.expireAfterDays }] } : {}),
+  });
   return [
-    {
-      id: "delivered",
-      status: "Enabled",
-      filter: [{ prefix: `${input.deliveredPrefix}/` }],
-      ...(lifecycle.transitions.length > 0
-        ? { transition: lifecycle.transitions.map((t) => ({ days: t.afterDays, storageClass: t.storageClass })) }
-        : {}),
-      ...(lifecycle.expireAfterDays > 0 ? { expiration: [{ days: lifecycle.expireAfterDays }] } : {}),
-    },
+    retained("delivered", input.deliveredPrefix),
+    ...(lifecycle.derivedPrefixes ?? []).map((prefix) => retained(`derived-${prefix}`, prefix)),
     {
       // Failed records are few and re-driven by hand: no transitions, their own retention.
       id: "errors",

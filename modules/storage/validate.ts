@@ -144,6 +144,17 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
     );
   }
 
+  const taken = [props.layout.prefix.split("/")[0], props.errorPrefix];
+  (props.lifecycle.derivedPrefixes ?? []).forEach((prefix, i) => {
+    p.check(`lifecycle.derivedPrefixes[${i}]`, prefix, (v) => KEY_SEGMENT.test(v), "must be one S3 key segment (no slashes)");
+    p.check(
+      `lifecycle.derivedPrefixes[${i}]`,
+      prefix,
+      (v) => !taken.includes(v),
+      `must differ from layout.prefix and errorPrefix (${taken.join(", ")}): each prefix has its own lifecycle rule`,
+    );
+  });
+
   validateLifecycle(p, props.lifecycle);
 
   if (props.objectLock) {

@@ -57,6 +57,18 @@ describe("example environments", () => {
     });
     expect(env.pipeline.logRetentionDays).toBe(30);
     expect(env.pipeline.splunk).toEqual({ enabled: true, readerPrincipalArns: [], requireExternalId: true });
+    expect(env.pipeline.athena).toEqual({
+      workgroupName: "eks-logs-example",
+      bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+      resultsExpireAfterDays: 30,
+      analystRoleNames: [],
+    });
+    expect(env.pipeline.catalog).toEqual({
+      databaseName: "eks_logs_example",
+      projectionStart: "2025-01-01-00",
+      crawler: { enabled: false, schedule: "cron(20 * * * ? *)" },
+    });
+    expect(env.pipeline.databrew).toEqual({ enabled: false, schedule: "cron(15 * * * ? *)", maxCapacity: 2 });
   });
 
   it("resolves the multi-account example: organisation senders, per-account buckets, two regions", () => {
@@ -252,6 +264,37 @@ describe("broken environments fail with a message naming file, field, value and 
       [
         `${FILE}: pipeline.lambda.environment.AUDIT_OBJECTS: "drop" is not a setting of the transform; known: AUDIT_OBJECT_MODE, AUDIT_OBJECT_FLATTEN_DEPTH, RESPONSE_BUDGET_BYTES, REINGEST_CHUNK_BYTES, REINGEST_MAX_HOPS, REINGEST_MAX_ATTEMPTS, REINGEST_BASE_DELAY_MS, MAX_DECOMPRESSED_BYTES`,
       ],
+    ],
+    [
+      "a DataBrew schedule whose runs would not tile the hours",
+      (e) => (e.pipeline = { databrew: { schedule: "cron(0/20 * * * ? *)" } }),
+      [
+        `${FILE}: pipeline.databrew.schedule: "cron(0/20 * * * ? *)" must run every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *): each run reads the whole hours since the last one`,
+      ],
+    ],
+    [
+      "a DataBrew run before the previous hour has landed",
+      (e) => (e.pipeline = { databrew: { enabled: true, schedule: "cron(2 * * * ? *)" } }),
+      [
+        `${FILE}: pipeline.databrew.schedule: "cron(2 * * * ? *)" must fire at least 4 minutes past the hour: an hour's last objects land up to 240 s after it ends (processor interval + Lambda timeout + S3 buffer interval)`,
+      ],
+    ],
+    [
+      "an analyst given as an ARN",
+      (e) => (e.pipeline = { athena: { analystRoleNames: ["arn:aws:iam::111111111111:role/analyst"] } }),
+      [
+        `${FILE}: pipeline.athena.analystRoleNames[0]: "arn:aws:iam::111111111111:role/analyst" must be an IAM role name (not an ARN), 1–64 of [A-Za-z0-9+=,.@_-]`,
+      ],
+    ],
+    [
+      "a scan limit under Athena's minimum",
+      (e) => (e.pipeline = { athena: { bytesScannedCutoffPerQuery: 1_000_000 } }),
+      [`${FILE}: pipeline.athena.bytesScannedCutoffPerQuery: 1000000 must be at least 10485760 (bytes; Athena's minimum is 10 MB)`],
+    ],
+    [
+      "a projection start that is not an hour",
+      (e) => (e.pipeline = { catalog: { projectionStart: "2025-13-01" } }),
+      [`${FILE}: pipeline.catalog.projectionStart: "2025-13-01" must be an hour as yyyy-MM-dd-HH`],
     ],
     [
       "a reserved tag key",

@@ -364,6 +364,16 @@ describe("storage: log bucket", () => {
     expect(rules[1]).toEqual({ id: "errors", status: "Enabled", filter: [{ prefix: "errors/" }], expiration: [{ days: 14 }] });
   });
 
+  it("ages derived data (Parquet) like the delivered logs it came from", () => {
+    const rules = find(
+      build({ lifecycle: { derivedPrefixes: ["parquet"] } }).json,
+      "aws_s3_bucket_lifecycle_configuration",
+      "storage/lifecycle",
+    ).rule as Json[];
+    expect(rules.map((r) => r.id)).toEqual(["delivered", "derived-parquet", "errors", "housekeeping"]);
+    expect(rules[1]).toEqual({ ...rules[0], id: "derived-parquet", filter: [{ prefix: "parquet/" }] });
+  });
+
   it("has no Object Lock unless asked", () => {
     expect(blocks(json, "aws_s3_bucket_object_lock_configuration")).toEqual({});
     expect(find(json, "aws_s3_bucket", "storage/bucket").object_lock_enabled).toBeUndefined();
@@ -908,6 +918,11 @@ describe("storage: validation", () => {
       "an extra topic in another region",
       { alarms: { extraTopicArn: "arn:aws:sns:us-east-1:111111111111:alerts" } },
       'storage: alarms.extraTopicArn must be in eu-west-1 (a CloudWatch alarm can only notify a topic in its own region), got "arn:aws:sns:us-east-1:111111111111:alerts"',
+    ],
+    [
+      "a derived prefix that is the delivered prefix",
+      { lifecycle: { derivedPrefixes: ["eks-logs"] } },
+      'storage: lifecycle.derivedPrefixes[0] must differ from layout.prefix and errorPrefix (eks-logs, errors): each prefix has its own lifecycle rule, got "eks-logs"',
     ],
     ["a key deletion window of 3 days", { keyDeletionWindowDays: 3 }, "storage: keyDeletionWindowDays must be a whole number between 7 and 30 (KMS PendingWindowInDays), got 3"],
     [

@@ -70,6 +70,13 @@ describe("the central stack wires storage → transform → forwarder", () => {
   it("outputs what a user needs next", () => {
     const outputs = Object.keys(multi.stacks["multi-account-central"]!.output).sort();
     expect(outputs).toEqual([
+      "analytics_job_name",
+      "analytics_parquet_table_name",
+      "catalog_analyst_policy_arn",
+      "catalog_database_name",
+      "catalog_named_query_ids",
+      "catalog_raw_table_name",
+      "catalog_workgroup_name",
       "forwarder_delivery_stream_arn",
       "forwarder_destination_arns",
       "storage_alarm_topic_arn",
@@ -119,5 +126,42 @@ describe("workload stacks subscribe to what the central stack offers", () => {
     });
     const central = example.stacks["example-central"]!;
     expect(only(central, "aws_kinesis_firehose_delivery_stream").name).toBe("eks-logs-example");
+  });
+});
+
+describe("the central stack wires the catalog and analytics", () => {
+  it("creates the Glue database and the raw table with the projection the layout needs", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    expect(only(central, "aws_glue_catalog_database").name).toBe("eks_logs_org");
+    const raw = resources(central, "aws_glue_catalog_table").find((t) => t.name === "raw_logs")!;
+    expect(raw.partition_keys.map((k: Json) => k.name)).toEqual(["log_type", "account_id", "dt"]);
+    // Every account that can send is projected: the destination role trusts exactly these.
+    expect(raw.parameters["projection.account_id.values"].split(",").sort()).toEqual(["222222222222", "333333333333"]);
+    expect(raw.parameters["projection.dt.range"]).toBe("2026-01-01-00,NOW");
+  });
+
+  it("admits DataBrew and every analyst role to the key, through S3 only", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const keyPolicy = JSON.stringify(central.data.aws_iam_policy_document);
+    for (const role of ["eks-logs-org-databrew", "security-analyst", "platform-sre"]) {
+      expect(keyPolicy).toContain(`arn:aws:iam::111111111111:role/${role}`);
+    }
+    expect(keyPolicy).not.toContain("eks-logs-org-crawler");
+  });
+
+  it("ages the Parquet output like the raw logs", () => {
+    const logBucketRules = (stack: Json): string[] =>
+      resources(stack, "aws_s3_bucket_lifecycle_configuration")
+        .map((l) => l.rule.map((r: Json) => r.id) as string[])
+        .find((ids) => ids.includes("delivered"))!;
+    expect(logBucketRules(multi.stacks["multi-account-central"]!)).toEqual(["delivered", "derived-parquet", "errors", "housekeeping"]);
+    expect(logBucketRules(example.stacks["example-central"]!)).toEqual(["delivered", "errors", "housekeeping"]);
+  });
+
+  it("runs DataBrew only where the environment turns it on", () => {
+    expect(resources(multi.stacks["multi-account-central"]!, "aws_cloudformation_stack").map((s) => s.name)).toEqual(["eks-logs-org-databrew"]);
+    expect(resources(example.stacks["example-central"]!, "aws_cloudformation_stack")).toEqual([]);
+    expect(multi.stacks["multi-account-central"]!.output.analytics_job_name.value).toBe("eks-logs-org-parquet");
+    expect(example.stacks["example-central"]!.output.analytics_job_name.value).toBe("");
   });
 });
