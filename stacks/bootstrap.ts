@@ -7,16 +7,12 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AccountAccess } from "../envs/schema";
+import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket } from "../modules/common/private-bucket";
 import type { ResolvedEnvironment, ResolvedState } from "../envs/validate";
 import { AccountStack, arnPrefix, stateKeyAlias } from "./account-stack";
 
@@ -58,31 +54,7 @@ export class BootstrapStack extends AccountStack {
     });
     new KmsAlias(this, "key-alias", { name: stateKeyAlias(props.env), targetKeyId: key.keyId });
 
-    const bucket = new S3Bucket(this, "bucket", { bucket: bucketName });
-    new S3BucketVersioningA(this, "versioning", {
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
+    const { bucket } = hardenedBucket(this, bucketName, { kmsKeyArn: key.arn });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
       rule: [
@@ -97,28 +69,8 @@ export class BootstrapStack extends AccountStack {
     });
 
     const policy = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["s3:*"],
-          resources: [bucketArn, `${bucketArn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          // Writes that name an encryption must name KMS; writes that name none get the KMS default.
-          sid: "DenyNonKmsEncryption",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/*`],
-          condition: [
-            { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
-            { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
-          ],
-        },
-      ],
+      // The backend names the KMS key; anything else naming one must name KMS too.
+      statement: [denyInsecureS3Transport(bucketArn), denyOtherEncryption(bucketArn, "aws:kms"), denyCustomerKeys(bucketArn)],
     });
     new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: policy.json });
 

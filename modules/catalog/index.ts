@@ -20,12 +20,16 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { Construct } from "constructs";
 import type { S3Layout } from "../../lambda-src/conventions";
+import {
+  denyCustomerKeys,
+  denyInsecureS3Transport,
+  denyOtherEncryption,
+  denyOtherKmsKey,
+  hardenedBucket,
+} from "../common/private-bucket";
 import { NAMED_QUERIES, renderQuery, type TableFlavour } from "./queries";
 import { type PartitionValues, rawDataColumns, rawPartitionKeys, rawProjection } from "./schema";
 import { resultsBucketName, validateCatalog } from "./validate";
@@ -231,28 +235,9 @@ export class Catalog extends Construct {
    * Versioning stays off: results are disposable and expire.
    */
   private resultsBucket(name: string, props: CatalogProps): S3Bucket {
-    const bucket = new S3Bucket(this, "results-bucket", { bucket: name });
-    new S3BucketPublicAccessBlock(this, "results-public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "results-ownership", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "results-encryption", {
-      bucket: bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    new S3BucketLifecycleConfiguration(this, "results-lifecycle", {
+    const scope = new Construct(this, "results");
+    const { bucket } = hardenedBucket(scope, name, { kmsKeyArn: props.kmsKeyArn }, { versioned: false });
+    new S3BucketLifecycleConfiguration(scope, "lifecycle", {
       bucket: bucket.id,
       rule: [
         {
@@ -264,31 +249,15 @@ export class Catalog extends Construct {
         },
       ],
     });
-    const everyone = [{ type: "*", identifiers: ["*"] }];
-    const policy = new DataAwsIamPolicyDocument(this, "results-bucket-policy-document", {
+    const policy = new DataAwsIamPolicyDocument(scope, "policy-document", {
       statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          sid: "DenyOtherKmsKey",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:PutObject"],
-          resources: [`${bucket.arn}/*`],
-          condition: [
-            { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
-            { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: [props.kmsKeyArn] },
-          ],
-        },
+        denyInsecureS3Transport(bucket.arn),
+        denyOtherEncryption(bucket.arn, "aws:kms"),
+        denyOtherKmsKey(bucket.arn, props.kmsKeyArn),
+        denyCustomerKeys(bucket.arn),
       ],
     });
-    new S3BucketPolicy(this, "results-bucket-policy", { bucket: bucket.id, policy: policy.json });
+    new S3BucketPolicy(scope, "policy", { bucket: bucket.id, policy: policy.json });
     return bucket;
   }
 

@@ -7,7 +7,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { Construct } from "constructs";
-import { denyInsecureTransport } from "./policy";
+import { denyInsecureTransport } from "../common/policy";
 
 export interface AlarmTopicProps {
   readonly name: string;

@@ -16,7 +16,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { S3Layout } from "../../lambda-src/conventions";
 import { alarmTopic, topicArn } from "./alarms";
-import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, denyOtherKmsKey, hardenedBucket } from "./bucket";
+import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, denyOtherKmsKey, hardenedBucket } from "../common/private-bucket";
 import { keyPolicyStatements } from "./key-policy";
 import { accessLogLifecycleRules, logBucketLifecycleRules } from "./lifecycle";
 import { SplunkNotifications, queueName, queueRoutes, readerRoleName, sqsArn, type SplunkQueue } from "./splunk";

@@ -18,7 +18,7 @@ import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ALL_LOG_TYPES, logTypePrefix, type S3Layout } from "../../lambda-src/conventions";
 import { dlqAlarm } from "./alarms";
-import { denyInsecureTransport } from "./policy";
+import { denyInsecureTransport } from "../common/policy";
 
 /** Firehose names every delivered object `*.json.gz` (the forwarder's file extension). */
 export const DELIVERED_SUFFIX = ".json.gz";

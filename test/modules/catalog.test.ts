@@ -125,7 +125,7 @@ describe("catalog: Athena workgroup and results", () => {
       requester_pays_enabled: false,
       engine_version: { selected_engine_version: "Athena engine version 3" },
       result_configuration: {
-        output_location: `s3://${ref(json, "aws_s3_bucket", "catalog/results-bucket", "bucket")}/results/`,
+        output_location: `s3://${ref(json, "aws_s3_bucket", "catalog/results/bucket", "bucket")}/results/`,
         expected_bucket_owner: "111111111111",
         acl_configuration: { s3_acl_option: "BUCKET_OWNER_FULL_CONTROL" },
         encryption_configuration: { encryption_option: "SSE_KMS", kms_key_arn: KEY },
@@ -134,21 +134,21 @@ describe("catalog: Athena workgroup and results", () => {
   });
 
   it("hardens the results bucket: no public access, no ACLs, the CMK, TLS only, expiry", () => {
-    const bucketId = ref(json, "aws_s3_bucket", "catalog/results-bucket", "id");
-    const bucketArn = ref(json, "aws_s3_bucket", "catalog/results-bucket", "arn");
-    expect(find(json, "aws_s3_bucket", "catalog/results-bucket").bucket).toBe("eks-logs-test-athena-111111111111-eu-west-1");
-    expect(find(json, "aws_s3_bucket_public_access_block", "catalog/results-public-access-block")).toEqual({
+    const bucketId = ref(json, "aws_s3_bucket", "catalog/results/bucket", "id");
+    const bucketArn = ref(json, "aws_s3_bucket", "catalog/results/bucket", "arn");
+    expect(find(json, "aws_s3_bucket", "catalog/results/bucket").bucket).toBe("eks-logs-test-athena-111111111111-eu-west-1");
+    expect(find(json, "aws_s3_bucket_public_access_block", "catalog/results/public-access-block")).toEqual({
       bucket: bucketId,
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(find(json, "aws_s3_bucket_ownership_controls", "catalog/results-ownership").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
-    expect(find(json, "aws_s3_bucket_server_side_encryption_configuration", "catalog/results-encryption").rule).toEqual([
+    expect(find(json, "aws_s3_bucket_ownership_controls", "catalog/results/ownership").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+    expect(find(json, "aws_s3_bucket_server_side_encryption_configuration", "catalog/results/encryption").rule).toEqual([
       { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: KEY }, bucket_key_enabled: true },
     ]);
-    expect(find(json, "aws_s3_bucket_lifecycle_configuration", "catalog/results-lifecycle").rule).toEqual([
+    expect(find(json, "aws_s3_bucket_lifecycle_configuration", "catalog/results/lifecycle").rule).toEqual([
       {
         id: "expire-results",
         status: "Enabled",
@@ -157,7 +157,7 @@ describe("catalog: Athena workgroup and results", () => {
         abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
       },
     ]);
-    const statements = policyStatements(json, find(json, "aws_s3_bucket_policy", "catalog/results-bucket-policy").policy);
+    const statements = policyStatements(json, find(json, "aws_s3_bucket_policy", "catalog/results/policy").policy);
     expect(statementBySid(statements, "DenyInsecureTransport")).toEqual({
       sid: "DenyInsecureTransport",
       effect: "Deny",
@@ -166,6 +166,9 @@ describe("catalog: Athena workgroup and results", () => {
       resources: [bucketArn, `${bucketArn}/*`],
       condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
     });
+    expect(statements.map((st) => st.sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKmsKey", "DenyCustomerProvidedKeys"]);
+    // Results are disposable: no versioning.
+    expect(blocks(json, "aws_s3_bucket_versioning")).toEqual({});
     expect(statementBySid(statements, "DenyOtherKmsKey").condition).toEqual([
       { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
       { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: [KEY] },
@@ -180,7 +183,7 @@ describe("catalog: analyst policy", () => {
       athena: { ...props().athena, analystRoleNames: ["security-analyst", "platform-oncall"] },
       parquetTableName: "parquet_logs",
     });
-    const results = ref(json, "aws_s3_bucket", "catalog/results-bucket", "arn");
+    const results = ref(json, "aws_s3_bucket", "catalog/results/bucket", "arn");
     const policy = find(json, "aws_iam_policy", "catalog/analyst-policy");
     // then
     expect(policy.name).toBe("eks-logs-test-athena-analyst");

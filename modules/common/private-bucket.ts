@@ -1,5 +1,6 @@
 /**
- * The hardening every bucket of this module gets, and the policy statements they share.
+ * The hardening every bucket of the project gets (log bucket, access-log bucket, Athena
+ * results, Terraform state), and the bucket-policy statements they share.
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -19,15 +20,31 @@ export interface HardenedBucket {
 }
 
 /**
- * A versioned, encrypted bucket with public access blocked and ACLs disabled (BucketOwnerEnforced).
- * Construct ids: bucket, versioning, encryption, public-access-block, ownership.
+ * An encrypted, versioned bucket with public access blocked and ACLs disabled (BucketOwnerEnforced);
+ * `{ versioned: false }` for disposable data. Construct ids: bucket, versioning, encryption,
+ * public-access-block, ownership.
  */
-export function hardenedBucket(scope: Construct, name: string, encryption: BucketEncryption): HardenedBucket {
+export function hardenedBucket(scope: Construct, name: string, encryption: BucketEncryption): HardenedBucket;
+export function hardenedBucket(
+  scope: Construct,
+  name: string,
+  encryption: BucketEncryption,
+  options: { readonly versioned: false },
+): Omit<HardenedBucket, "versioning">;
+export function hardenedBucket(
+  scope: Construct,
+  name: string,
+  encryption: BucketEncryption,
+  options: { readonly versioned?: boolean } = {},
+): Omit<HardenedBucket, "versioning"> & { versioning?: S3BucketVersioningA } {
   const bucket = new S3Bucket(scope, "bucket", { bucket: name });
-  const versioning = new S3BucketVersioningA(scope, "versioning", {
-    bucket: bucket.id,
-    versioningConfiguration: { status: "Enabled" },
-  });
+  const versioning =
+    options.versioned === false
+      ? undefined
+      : new S3BucketVersioningA(scope, "versioning", {
+          bucket: bucket.id,
+          versioningConfiguration: { status: "Enabled" },
+        });
   new S3BucketServerSideEncryptionConfigurationA(scope, "encryption", {
     bucket: bucket.id,
     rule: [
