@@ -5,6 +5,7 @@
  */
 import type { CwlData, CwlEvent } from "./envelope";
 import type { Parser, Parsers } from "./parsers";
+import { SerializedResult } from "./parsers/types";
 import { formatEventTime, isValidEpochMs } from "./time";
 
 /** What every line of one record shares. */
@@ -21,11 +22,15 @@ export function lineContext(payload: CwlData, parsers: Parsers): LineContext {
   return { logType: k.log_type, parse: parsers[payload.logType], commonJson: "," + JSON.stringify(common).slice(1, -1) };
 }
 
-function assemble(ctx: LineContext, event: CwlEvent, timeMs: number | undefined, fields: Record<string, unknown>): string {
+/** `members` are the parsed fields as JSON members, each with its leading comma. */
+function assemble(ctx: LineContext, event: CwlEvent, timeMs: number | undefined, members: string): string {
   const time = timeMs !== undefined && isValidEpochMs(timeMs) ? timeMs : event.timestamp;
-  const head = `{"event_time":"${formatEventTime(time)}","cwl_timestamp":${event.timestamp},"cwl_id":${JSON.stringify(event.id)}${ctx.commonJson}`;
-  const body = JSON.stringify(fields);
-  return body.length === 2 ? head + "}" : head + "," + body.slice(1);
+  return `{"event_time":"${formatEventTime(time)}","cwl_timestamp":${event.timestamp},"cwl_id":${JSON.stringify(event.id)}${ctx.commonJson}${members}}`;
+}
+
+function members(fields: Record<string, unknown>): string {
+  const json = JSON.stringify(fields);
+  return json.length === 2 ? "" : "," + json.slice(1, -1);
 }
 
 /** The parsed line of one event (no trailing newline). Never throws for bad input. */
@@ -34,6 +39,7 @@ export function renderLine(ctx: LineContext, event: CwlEvent): string {
   let fields: Record<string, unknown>;
   try {
     const result = ctx.parse(event.message, event.timestamp);
+    if (result instanceof SerializedResult) return assemble(ctx, event, result.timeMs, result.json);
     timeMs = result.timeMs;
     fields = result.fields;
   } catch (error) {
@@ -43,10 +49,10 @@ export function renderLine(ctx: LineContext, event: CwlEvent): string {
     const { parse_error, message: _parsed, ...rest } = fields;
     fields = { ...rest, parse_error, message: event.message };
   }
-  return assemble(ctx, event, timeMs, fields);
+  return assemble(ctx, event, timeMs, members(fields));
 }
 
 /** The line of an event delivered unparsed: common fields, the reason, the raw text. */
 export function renderRawLine(ctx: LineContext, event: CwlEvent, reason: string): string {
-  return assemble(ctx, event, undefined, { parse_error: reason, message: event.message });
+  return assemble(ctx, event, undefined, members({ parse_error: reason, message: event.message }));
 }

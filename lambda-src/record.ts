@@ -35,11 +35,15 @@ export const KLOG_LOG_TYPES = [
  * which is what makes the collision suffix `__2` unambiguous (see the audit parser).
  */
 export function toColumnName(key: string): string {
-  const name = key
+  return columnNamePart(key) || "unnamed";
+}
+
+/** toColumnName without the fallback: `""` for a key with no letter or digit. Joining parts with `_` names a path. */
+export function columnNamePart(key: string): string {
+  return key
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_+|_+$/g, "");
-  return name === "" ? "unnamed" : name;
 }
 
 const ALL = ALL_LOG_TYPES;

@@ -8,9 +8,22 @@ export function isValidEpochMs(ms: unknown): ms is number {
   return typeof ms === "number" && Number.isFinite(ms) && Math.abs(ms) <= MAX_EPOCH_MS;
 }
 
+// Events of one batch share their second: format that part once.
+let cachedSecond = Number.NaN;
+let cachedPrefix = "";
+
 /** RFC 3339, UTC, exactly millisecond precision: `2023-06-19T08:07:21.501Z`. */
 export function formatEventTime(ms: number): string {
-  return new Date(Math.floor(ms)).toISOString();
+  const t = Math.floor(ms);
+  const second = Math.floor(t / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    if (iso.length !== 24) return new Date(t).toISOString(); // years beyond 9999 or before 0
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+  }
+  const millis = t - second * 1000;
+  return cachedPrefix + (millis < 10 ? "00" : millis < 100 ? "0" : "") + millis + "Z";
 }
 
 /** Epoch ms for a UTC calendar time, or undefined when a field is out of range (Feb 30, 25:00 …). */
@@ -26,7 +39,7 @@ export function utcMs(
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
   const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   // Date.UTC rolls Feb 30 over into March: a changed day means the date does not exist.
-  if (new Date(t).getUTCDate() !== day) return undefined;
+  if (day > 28 && new Date(t).getUTCDate() !== day) return undefined;
   return t;
 }
 

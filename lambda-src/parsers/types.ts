@@ -11,6 +11,21 @@ export interface ParseResult {
 
 export type Parser = (line: string, eventTimeMs: number) => ParseResult;
 
+/**
+ * A result whose fields a parser wrote straight as JSON members (`,"verb":"get","code":200`),
+ * values copied from the input text; `fields` decodes them on demand (tests, error paths).
+ */
+export class SerializedResult implements ParseResult {
+  constructor(
+    readonly json: string,
+    readonly timeMs: number | undefined,
+  ) {}
+
+  get fields(): Record<string, unknown> {
+    return this.json === "" ? {} : (JSON.parse(`{${this.json.slice(1)}}`) as Record<string, unknown>);
+  }
+}
+
 /** A failed parse: the reason, plus any fields that were still understood. */
 export function parseError(reason: string, fields: Record<string, unknown> = {}, timeMs?: number): ParseResult {
   return { timeMs, fields: { ...fields, parse_error: reason } };

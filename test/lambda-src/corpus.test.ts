@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG } from "../../lambda-src/config";
 import { createParsers } from "../../lambda-src/parsers";
 import { RECORD_COLUMNS } from "../../lambda-src/record";
 import { dataMessage, invocation, KLOG_STREAM, linesOf, loadBundle, memoryLog, ROOT } from "./helpers";
+import { flatReference } from "./flat-reference";
 
 const CORPUS = path.resolve(ROOT, "../shared/corpus");
 const present = existsSync(CORPUS);
@@ -94,6 +95,8 @@ describeCorpus("shared corpus", () => {
       expect([file, result.fields.parse_error]).toEqual([file, undefined]);
       expect(result.timeMs).toBe(Date.parse(JSON.parse(line).stageTimestamp));
       for (const key of Object.keys(result.fields)) if (!declared.has(key)) undeclared.add(key);
+      const { requestobject: _q, responseobject: _r, ...fields } = result.fields;
+      expect([file, fields]).toEqual([file, flatReference(line)]);
     }
     expect([...undeclared]).toEqual([]);
   });

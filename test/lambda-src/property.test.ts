@@ -7,6 +7,7 @@
  * events in the error output too, if Firehose writes the original record there.
  */
 import fc from "fast-check";
+import { prng } from "../../bench/prng";
 import {
   AUDIT_STREAM,
   AUTH_STREAM,
@@ -63,18 +64,6 @@ const scenarioArb = fc.record({
   seed: fc.integer(),
   perInvocation: fc.integer({ min: 1, max: 8 }),
 });
-
-/** Deterministic [0, 1) numbers (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type RecordSpec = typeof recordArb extends fc.Arbitrary<infer R> ? R : never;
 

@@ -1,4 +1,7 @@
+import fc from "fast-check";
 import { coerce, createAuditParser } from "../../../lambda-src/parsers/audit";
+import { SerializedResult } from "../../../lambda-src/parsers/types";
+import { flatReference } from "../flat-reference";
 import { fixture, loadCases } from "../helpers";
 
 const cases = loadCases("audit.txt");
@@ -6,6 +9,23 @@ const parse = createAuditParser({ objectMode: "string", flattenDepth: 2 });
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 describe("audit parser", () => {
+  const isObject = (text: string) => {
+    try {
+      const v = JSON.parse(text) as unknown;
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+    } catch {
+      return false;
+    }
+  };
+  // (the two hand-written cases exercise the collision and coercion rules, where renaming differs on purpose)
+  const comparable = [...cases.values()].filter((c) => isObject(c.text) && !["keys that collide", "a value that does not fit its column"].includes(c.name));
+
+  it.each(comparable.map((c) => [c.name]))("flattens like flat({ safe: true }): %s", (name) => {
+    const line = fixture(cases, name);
+    const { requestobject: _q, responseobject: _r, ...fields } = parse(line, 0).fields;
+    expect(fields).toEqual(flatReference(line));
+  });
+
   it("flattens a v1 EKS event into Glue-safe columns, arrays kept as arrays", () => {
     const result = parse(fixture(cases, "v1 list namespaces by an SSO role (EKS)"), 0);
     expect(iso(result.timeMs)).toBe("2024-08-24T14:27:07.491Z"); // stageTimestamp, to the millisecond
@@ -151,5 +171,49 @@ describe("audit parser", () => {
     [{ a: 1 }, "map<string,string>", { a: "1" }],
   ])("coerce(%j, %s) → %j", (value, type, expected) => {
     expect(coerce(value, type as Parameters<typeof coerce>[1])).toEqual(expected);
+  });
+
+  describe("the compact path (values copied from API-server JSON) equals the general path", () => {
+    const keys = ["kind", "verb", "auditID", "user", "username", "groups", "extra", "code", "responseStatus", "a.b", "a/b", "A", "é", "", "x y", "__proto__", "constructor", "message", "sourceIPs"];
+    const scalar = fc.oneof(fc.string({ unit: "grapheme" }), fc.constantFrom('q"uote', "back\\slash", "ctl\u0001", "\u2028", "<&>"), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, scalar, fc.array(scalar, { maxLength: 3 }), tie("object")),
+      object: fc.dictionary(fc.constantFrom(...keys), tie("node"), { maxKeys: 5 }),
+    })).object;
+    const event = fc.record({ head: value, request: fc.option(value), response: fc.option(value), tail: value });
+
+    it("for random events, compact text vs the same event pretty-printed (which always takes the general path)", () => {
+      fc.assert(
+        fc.property(event, ({ head, request, response, tail }) => {
+          // API-server order: metadata, requestObject, responseObject, requestReceivedTimestamp, the rest
+          const e: Record<string, unknown> = { ...head, kind: "Event" };
+          if (request !== null) e.requestObject = request;
+          if (response !== null) e.responseObject = response;
+          Object.assign(e, { requestReceivedTimestamp: "2024-01-01T00:00:00.000001Z" }, tail);
+          const compact = parse(JSON.stringify(e), 0);
+          const general = parse(JSON.stringify(e, null, 1), 0);
+          expect(general).not.toBeInstanceOf(SerializedResult);
+          expect(compact.fields).toEqual(general.fields);
+          expect(compact.timeMs).toBe(general.timeMs);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("is what the API server's events take (not a path no event reaches)", () => {
+      // A fresh module: key paths seen to collide (as the random events above make) keep later events on the general path.
+      jest.isolateModules(() => {
+        const fresh = (require("../../../lambda-src/parsers/audit") as typeof import("../../../lambda-src/parsers/audit")).createAuditParser({ objectMode: "string", flattenDepth: 2 });
+        const Serialized = (require("../../../lambda-src/parsers/types") as typeof import("../../../lambda-src/parsers/types")).SerializedResult;
+        expect(fresh(fixture(cases, "v1 list namespaces by an SSO role (EKS)"), 0)).toBeInstanceOf(Serialized);
+        expect(fresh(fixture(cases, "v1beta1 configmap with request and response objects"), 0)).toBeInstanceOf(Serialized);
+        expect(fresh(fixture(cases, "keys that collide"), 0)).not.toBeInstanceOf(Serialized);
+        // two key paths of one event on one column: the general path renames; events with only one stay compact
+        const both = fresh(fixture(cases, "v1 list namespaces by an SSO role (EKS)").replace('"kind":"Event"', '"kind":"Event","Verb":"x"'), 0);
+        expect(both).not.toBeInstanceOf(Serialized);
+        expect(both.fields).toMatchObject({ verb: "x", verb__2: "list" }); // the key met first keeps the name
+        expect(fresh(fixture(cases, "v1 list namespaces by an SSO role (EKS)"), 0)).toBeInstanceOf(Serialized);
+      });
+    });
   });
 });
