@@ -18,8 +18,11 @@ import { build } from "esbuild";
 export interface BuildLambdaOptions {
   /** Output folder; default `<repo>/dist`. */
   readonly outDir?: string;
-  /** Bundle @aws-sdk/client-firehose (default) or leave it to the Lambda runtime's copy. */
-  readonly bundleSdk?: boolean;
+  /**
+   * `split` (default): @aws-sdk/client-firehose bundled into its own `firehose-sdk.js`, which
+   * the handler requires on its first re-ingest only; `runtime`: left to the Lambda runtime's copy.
+   */
+  readonly sdk?: "split" | "runtime";
 }
 
 export interface BuildLambdaResult {
@@ -32,6 +35,8 @@ export interface BuildLambdaResult {
 }
 
 const ROOT = path.resolve(__dirname, "..");
+/** The bundled SDK, beside index.js. */
+export const SDK_FILE = "firehose-sdk.js";
 /** mtime pinned on the outputs, so tools that hash or zip them by mtime stay quiet too. */
 const FIXED_TIME = new Date("2000-01-01T00:00:00Z");
 
@@ -40,22 +45,31 @@ export async function buildLambda(options: BuildLambdaOptions = {}): Promise<Bui
   const lambdaDir = path.join(outDir, "lambda");
   mkdirSync(lambdaDir, { recursive: true });
   const bundlePath = path.join(lambdaDir, "index.js");
+  const split = (options.sdk ?? "split") === "split";
+  const common = { absWorkingDir: ROOT, bundle: true, platform: "node", target: "node22", format: "cjs", minify: true, logLevel: "warning" } as const;
   await build({
-    absWorkingDir: ROOT,
+    ...common,
     entryPoints: [path.join(ROOT, "lambda-src", "handler.ts")],
     outfile: bundlePath,
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    minify: true,
     sourcemap: true,
     sourcesContent: false,
-    // The SDK is required lazily inside functions, so even bundled it is only initialised on the first re-ingest.
-    external: options.bundleSdk === false ? ["@aws-sdk/*"] : [],
-    logLevel: "warning",
+    // The handler requires the SDK lazily: in `split`, from the file beside it (pinned, shipped in
+    // the zip, parsed only on the first re-ingest), else from the runtime.
+    plugins: [
+      {
+        name: "firehose-sdk",
+        setup(b) {
+          b.onResolve({ filter: /^@aws-sdk\// }, (args) => ({ path: split ? `./${SDK_FILE}` : args.path, external: true }));
+        },
+      },
+    ],
   });
-  const files = ["index.js", "index.js.map"].map((name) => ({ name, data: readFileSync(path.join(lambdaDir, name)) }));
+  const names = ["index.js", "index.js.map"];
+  if (split) {
+    await build({ ...common, stdin: { contents: 'module.exports = require("@aws-sdk/client-firehose");', resolveDir: ROOT, loader: "js" }, outfile: path.join(lambdaDir, SDK_FILE), legalComments: "eof" });
+    names.push(SDK_FILE);
+  }
+  const files = names.map((name) => ({ name, data: readFileSync(path.join(lambdaDir, name)) }));
   const zip = storedZip(files);
   const zipPath = path.join(outDir, "lambda.zip");
   writeFileSync(zipPath, zip);

@@ -17,6 +17,13 @@ describe("build:lambda", () => {
     expect(readFileSync(a!.bundlePath).equals(readFileSync(path.join(ROOT, "dist/lambda/index.js")))).toBe(true);
   });
 
+  it("ships the SDK pinned beside the handler, loaded only when first needed", () => {
+    const code = readFileSync(path.join(ROOT, "dist/lambda/index.js"), "utf8");
+    expect(code).toContain('require("./firehose-sdk.js")');
+    expect(code).not.toContain("@aws-sdk/");
+    expect(readFileSync(path.join(ROOT, "dist/lambda/firehose-sdk.js"), "utf8")).toContain("PutRecordBatch");
+  });
+
   it("writes a CommonJS, minified node bundle with a source map", () => {
     const code = readFileSync(path.join(ROOT, "dist/lambda/index.js"), "utf8");
     expect(code.startsWith('"use strict";')).toBe(true);
