@@ -57,6 +57,8 @@ export interface CwlData {
   readonly subscriptionFilters: readonly string[];
   readonly logEvents: readonly CwlEvent[];
   readonly hop: number;
+  /** Length of the decoded JSON text (the record's size before parsing). */
+  readonly decodedLength: number;
   readonly logType: LogType;
   readonly partitionKeys: PartitionKeys;
 }
@@ -113,7 +115,7 @@ function hopOf(value: unknown): number {
   return typeof hop === "number" && Number.isInteger(hop) && hop >= 0 && hop <= 100 ? hop : Number.POSITIVE_INFINITY;
 }
 
-type Checked = { readonly kind: "control" } | { readonly kind: "data"; readonly payload: Omit<CwlData, "logType" | "partitionKeys"> } | { readonly kind: "failed"; readonly reason: string };
+type Checked = { readonly kind: "control" } | { readonly kind: "data"; readonly payload: Omit<CwlData, "logType" | "partitionKeys" | "decodedLength"> } | { readonly kind: "failed"; readonly reason: string };
 
 /** Validates one decoded subscription message. */
 function checkMessage(message: unknown, where: string): Checked {
@@ -167,7 +169,7 @@ export function partitionKeysOf(payload: Pick<CwlData, "owner" | "logGroup" | "l
 }
 
 /** Several payloads in one record must be one stream: same owner, group, stream and region. */
-function merge(parts: Extract<Checked, { kind: "data" }>["payload"][], where: string): Decoded {
+function merge(parts: Extract<Checked, { kind: "data" }>["payload"][], where: string, decodedLength: number): Decoded {
   const first = parts[0]!;
   const region = regionOfSubscriptionFilters(first.subscriptionFilters);
   for (const p of parts) {
@@ -177,13 +179,13 @@ function merge(parts: Extract<Checked, { kind: "data" }>["payload"][], where: st
       );
     }
   }
-  return withKeys({ ...first, logEvents: parts.flatMap((p) => p.logEvents), hop: Math.max(...parts.map((p) => p.hop)) }, where);
+  return withKeys({ ...first, logEvents: parts.flatMap((p) => p.logEvents), hop: Math.max(...parts.map((p) => p.hop)) }, where, decodedLength);
 }
 
-function withKeys(payload: Extract<Checked, { kind: "data" }>["payload"], where: string): Decoded {
+function withKeys(payload: Extract<Checked, { kind: "data" }>["payload"], where: string, decodedLength: number): Decoded {
   const keys = partitionKeysOf(payload);
   if (typeof keys === "string") return fail(`${where}: ${keys}`);
-  return { kind: "data", payload: { ...payload, logType: logTypeOfStream(payload.logStream), partitionKeys: keys } };
+  return { kind: "data", payload: { ...payload, decodedLength, logType: logTypeOfStream(payload.logStream), partitionKeys: keys } };
 }
 
 /** base64 → gunzip → JSON → CloudWatch Logs message, or the first check that failed. */
@@ -220,8 +222,8 @@ export function decodeRecord(data: unknown, index: number, maxDecompressedBytes:
       if (checked.kind === "failed") return checked;
       if (checked.kind === "data") parts.push(checked.payload);
     }
-    return parts.length === 0 ? { kind: "control" } : merge(parts, where);
+    return parts.length === 0 ? { kind: "control" } : merge(parts, where, text.length);
   }
   const checked = checkMessage(message, where);
-  return checked.kind === "data" ? withKeys(checked.payload, where) : checked;
+  return checked.kind === "data" ? withKeys(checked.payload, where, text.length) : checked;
 }

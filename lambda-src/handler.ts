@@ -63,7 +63,8 @@ function maxLineBytes(budget: number): number {
 function append(w: Work, line: string): number {
   const need = w.bytes + line.length * 3 + 1;
   if (need > w.buffer.length) {
-    const grown = Buffer.allocUnsafe(Math.max(need, w.buffer.length * 2, 4096));
+    // First guess: the record's decoded size, about what its lines take (fewer regrowth copies).
+    const grown = Buffer.allocUnsafe(Math.max(need, w.buffer.length * 2, w.buffer.length === 0 ? w.capacityHint : 0, 4096));
     w.buffer.copy(grown, 0, 0, w.bytes);
     w.buffer = grown;
   }
@@ -92,6 +93,8 @@ interface Work {
   bytes: number;
   /** How many lines. */
   count: number;
+  /** First size of `buffer`: the decoded record, capped by what the budget can still take. */
+  capacityHint: number;
   /** Events from this index on are not in `lines`. */
   stop: number;
   /** The event at `stop` renders too large for any response. */
@@ -149,6 +152,7 @@ export function createHandler(options: HandlerOptions = {}) {
           buffer: EMPTY,
           bytes: 0,
           count: 0,
+          capacityHint: 0,
           stop: 0,
           unfittable: false,
           chunks: [],
@@ -207,6 +211,7 @@ export function createHandler(options: HandlerOptions = {}) {
   function fill(w: Work, remaining: number): void {
     const events = w.payload.logEvents;
     let i = 0;
+    w.capacityHint = Math.min(Math.ceil(w.payload.decodedLength * 1.25), Math.floor((remaining * 3) / 4) + 65_536);
     // Not worth rendering anything when not even a small line would fit.
     if (w.okExtra + 1024 <= remaining) {
       for (; i < events.length; i++) {

@@ -22,10 +22,14 @@ export function lineContext(payload: CwlData, parsers: Parsers): LineContext {
   return { logType: k.log_type, parse: parsers[payload.logType], commonJson: "," + JSON.stringify(common).slice(1, -1) };
 }
 
+const DIGITS = /^\d{1,100}$/;
+
 /** `members` are the parsed fields as JSON members, each with its leading comma. */
 function assemble(ctx: LineContext, event: CwlEvent, timeMs: number | undefined, members: string): string {
   const time = timeMs !== undefined && isValidEpochMs(timeMs) ? timeMs : event.timestamp;
-  return `{"event_time":"${formatEventTime(time)}","cwl_timestamp":${event.timestamp},"cwl_id":${JSON.stringify(event.id)}${ctx.commonJson}${members}}`;
+  // CloudWatch event ids are digits: no escaping needed, checked rather than assumed.
+  const id = DIGITS.test(event.id) ? `"${event.id}"` : JSON.stringify(event.id);
+  return `{"event_time":"${formatEventTime(time)}","cwl_timestamp":${event.timestamp},"cwl_id":${id}${ctx.commonJson}${members}}`;
 }
 
 function members(fields: Record<string, unknown>): string {

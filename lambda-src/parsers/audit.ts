@@ -273,15 +273,17 @@ class Compact {
       }
       if (node.type !== undefined && node.type !== "string") return -1;
     } else if (c === 91) {
-      end = containerEnd(t, v);
-      if (end < 0) return -1;
-      let items: unknown;
-      try {
-        items = JSON.parse(t.slice(v, end));
-      } catch {
-        return -1;
-      }
-      if (node.type !== undefined && !(node.type === "array<string>" && (items as unknown[]).every((x) => typeof x === "string"))) return -1;
+      // Lists of strings (groups, sourceIPs, user.extra values) are checked in place; anything else is parsed.
+      end = stringListEnd(t, v);
+      if (end < 0) {
+        end = containerEnd(t, v);
+        if (end < 0 || node.type !== undefined) return -1;
+        try {
+          JSON.parse(t.slice(v, end));
+        } catch {
+          return -1;
+        }
+      } else if (node.type !== undefined && node.type !== "array<string>") return -1;
     } else if (c === 110) {
       // null carries nothing
       return t.startsWith("null", v) ? v + 4 : -1;
@@ -306,6 +308,21 @@ class Compact {
     }
     this.out += node.member + t.slice(v, end);
     return end;
+  }
+}
+
+/** End of a list of strings only (`[]`, `["a","b"]`) starting at text[v] === "[", or -1 when it holds anything else. */
+function stringListEnd(text: string, v: number): number {
+  let i = v + 1;
+  if (text.charCodeAt(i) === 93) return i + 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== 34) return -1;
+    i = stringEnd(text, i);
+    if (i < 0) return -1;
+    const c = text.charCodeAt(i);
+    if (c === 93) return i + 1;
+    if (c !== 44) return -1;
+    i++;
   }
 }
 
