@@ -112,7 +112,7 @@ interface PutStats {
 type Outcome =
   | { readonly result: "Ok"; readonly work: Work }
   | { readonly result: "Dropped" }
-  | { readonly result: "ProcessingFailed"; readonly reason: string; readonly echo?: string };
+  | { readonly result: "ProcessingFailed"; readonly reason: string; readonly echo?: string | undefined; readonly partial?: boolean };
 
 export function createHandler(options: HandlerOptions = {}) {
   const config = options.config ?? loadConfig(process.env);
@@ -140,7 +140,7 @@ export function createHandler(options: HandlerOptions = {}) {
       const minimal = utf8Length(JSON.stringify({ recordId: record.recordId, result: "ProcessingFailed" }));
       reserved += minimal;
       const decoded = decodeRecord(record.data, index, config.maxDecompressedBytes);
-      if (decoded.kind === "failed") outcomes[index] = { result: "ProcessingFailed", reason: decoded.reason, echo: record.data };
+      if (decoded.kind === "failed") outcomes[index] = { result: "ProcessingFailed", reason: decoded.reason, echo: typeof record.data === "string" ? record.data : undefined };
       else if (decoded.kind === "control" || decoded.payload.logEvents.length === 0) outcomes[index] = { result: "Dropped" };
       else {
         const okEntry = JSON.stringify({ recordId: record.recordId, result: "Ok", data: "", metadata: { partitionKeys: decoded.payload.partitionKeys } });
@@ -254,6 +254,7 @@ export function createHandler(options: HandlerOptions = {}) {
       result: "ProcessingFailed",
       reason: `re-ingest partly failed (${w.chunks.length - failed.length} of ${w.chunks.length} chunks sent; ${error}); the ${owed.length} events not sent go to the error output`,
       echo: encodePayload(w.payload, owed, w.payload.hop).toString("base64"),
+      partial: true,
     };
   }
 
@@ -271,8 +272,10 @@ export function createHandler(options: HandlerOptions = {}) {
     });
     // ProcessingFailed carries the events it owes as data when they fit: Firehose's error record then holds
     // them whether it writes the original record (as AWS documents `rawData`) or the returned data.
+    // Partly re-ingested records first: only for them do the two differ. Then the smallest.
     const failures = outcomes.flatMap((o, i) => (o.result === "ProcessingFailed" ? [{ i, o }] : []));
-    for (const { i, o } of [...failures].sort((a, b) => (a.o.echo?.length ?? 0) - (b.o.echo?.length ?? 0))) {
+    const echoOrder = [...failures].sort((a, b) => Number(b.o.partial ?? false) - Number(a.o.partial ?? false) || (a.o.echo?.length ?? 0) - (b.o.echo?.length ?? 0));
+    for (const { i, o } of echoOrder) {
       const cost = o.echo !== undefined ? o.echo.length + 10 : 0; // ,"data":"…"
       if (o.echo !== undefined && size + cost <= budget) {
         out[i]!.data = o.echo;

@@ -336,7 +336,8 @@ function timeOf(raw: string | undefined): number | undefined {
 
 /** The event's members written from its text, or undefined when the general path must take it. */
 function compactMembers(text: string, cutKeys: readonly string[]): { members: string; timeMs: number | undefined } | undefined {
-  if (NOT_COMPACT.test(text)) return undefined;
+  // A lone surrogate copied verbatim would be written as U+FFFD; JSON.stringify (general path) escapes it.
+  if (NOT_COMPACT.test(text) || !(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return undefined;
   const compact = new Compact(text, ++eventSerial, cutKeys);
   if (text.charCodeAt(0) !== 123 || compact.object(0, ROOT) !== text.length || compact.placeholders !== cutKeys.length) return undefined;
   const [stage, received, v1beta1] = compact.times;

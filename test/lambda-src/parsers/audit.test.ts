@@ -175,7 +175,7 @@ describe("audit parser", () => {
 
   describe("the compact path (values copied from API-server JSON) equals the general path", () => {
     const keys = ["kind", "verb", "auditID", "user", "username", "groups", "extra", "code", "responseStatus", "a.b", "a/b", "A", "é", "", "x y", "__proto__", "constructor", "message", "sourceIPs"];
-    const scalar = fc.oneof(fc.string({ unit: "grapheme" }), fc.constantFrom('q"uote', "back\\slash", "ctl\u0001", "\u2028", "<&>"), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const scalar = fc.oneof(fc.string({ unit: "grapheme" }), fc.constantFrom('q"uote', "back\\slash", "ctl\u0001", "\u2028", "<&>", "lone \ud800", "pair 😀"), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
     const value = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: "small" }, scalar, fc.array(scalar, { maxLength: 3 }), tie("object")),
       object: fc.dictionary(fc.constantFrom(...keys), tie("node"), { maxKeys: 5 }),
@@ -198,6 +198,12 @@ describe("audit parser", () => {
         }),
         { numRuns: 300 },
       );
+    });
+
+    it("a raw lone surrogate (from an escaped one in the CloudWatch envelope) is escaped, not replaced", () => {
+      const result = parse('{"kind":"Event","verb":"x\ud800"}', 0);
+      expect(result).not.toBeInstanceOf(SerializedResult);
+      expect(JSON.stringify(result.fields)).toBe('{"kind":"Event","verb":"x\\ud800"}');
     });
 
     it("is what the API server's events take (not a path no event reaches)", () => {
