@@ -25,6 +25,9 @@ const MIB = 1_048_576;
 /** What a measure.cjs run prints (fields by mode). */
 interface Measured {
   readonly medianMs: number;
+  readonly deliveredEvents: number;
+  readonly failedEvents: number;
+  readonly maxHop: number;
   readonly baselineMedianMs: number;
   readonly ratioMedian: number;
   readonly handlerCpuMedianMs: number;
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
     },
     gzipLevels,
     deployed: { ...production, ...deployedRate },
-    drain: { ...drain, eventsPerSecondDelivered: main.events / (drain.medianMs / 1000) },
+    drain: { ...drain, eventsPerSecondDelivered: (drain.deliveredEvents + drain.failedEvents) / (drain.medianMs / 1000) },
     coldStart: { requireMsBundledSdk: cold.bundledSdk, requireMsExternalSdk: cold.externalSdk, firstReingestMs: sdkInit.firstInvocationMs, laterReingestMs: sdkInit.laterInvocationMs, firstReingestMsExternalSdk: sdkInitExternal.firstInvocationMs, laterReingestMsExternalSdk: sdkInitExternal.laterInvocationMs },
     bundle: { bundledSdkBytes: deployed.bundleBytes, sdkFileBytes: statSync(path.join(path.dirname(deployed.bundlePath), SDK_FILE)).size, externalSdkBytes: external.bundleBytes, zipBytes: deployed.zipBytes, zipSha256: deployed.zipSha256 },
     bufferSweep: sweep,
@@ -161,7 +164,7 @@ Input: ${r.input.records} records, ${r.input.events} events, ${fmt(r.input.compr
 | baseline: decode, gunzip, raw lines | ${fmt(r.baseline.medianMs, 0)} (${fmt(r.baseline.cpuMedianMs, 0)}) | ${fmt(r.baseline.eventsPerSecond, 0)} | ${fmt(r.baseline.mbPerSecond)} | ${fmt(r.baseline.responseBytes / 1e6)} MB | ${fmt(r.baseline.peakRssMb, 0)} MB |
 | handler, everything parsed inline | ${fmt(r.parsedInline.medianMs, 0)} (${fmt(r.parsedInline.cpuMedianMs, 0)}) | ${fmt(r.parsedInline.eventsPerSecond, 0)} | ${fmt(r.parsedInline.mbPerSecond)} (**${fmt(r.parsedInline.ratioToBaseline, 2)}×**, CPU ${fmt(r.parsedInline.cpuRatioToBaseline, 2)}×) | ${fmt(r.parsedInline.responseBytes / 1e6)} MB | ${fmt(r.parsedInline.peakRssMb, 0)} MB |
 | handler as deployed (budget, re-ingest) | ${fmt(r.deployed.medianMs, 0)} | ${fmt(r.deployed.eventsPerSecond, 0)} | ${fmt(r.deployed.mbPerSecond)} | ${fmt(r.deployed.responseBytes / 1e6, 2)} MB, ${r.deployed.inlineEvents} events inline, ${r.deployed.reingestedRecords} chunks re-ingested in ${r.deployed.putCalls} calls | ${fmt(r.deployed.peakRssMb, 0)} MB |
-| whole cycle until drained (${r.drain.invocations} invocations) | ${fmt(r.drain.medianMs, 0)} | ${fmt(r.drain.eventsPerSecondDelivered, 0)} delivered | | max ${fmt(r.drain.maxResponseBytes / 1e6, 2)} MB | ${fmt(r.drain.peakRssMb, 0)} MB |
+| whole cycle until drained, 3 MiB buffers throughout (${r.drain.invocations} invocations) | ${fmt(r.drain.medianMs, 0)} | ${fmt(r.drain.eventsPerSecondDelivered, 0)} | | max ${fmt(r.drain.maxResponseBytes / 1e6, 2)} MB; ${r.drain.deliveredEvents} delivered, ${r.drain.failedEvents} ProcessingFailed at hop ${r.drain.maxHop} | ${fmt(r.drain.peakRssMb, 0)} MB |
 
 Ratio per run pair (wall): median ${fmt(r.parsedInline.ratioToBaseline, 2)}; with --max-semi-space-size=64: handler ${fmt(r.parsedInline.withMaxSemiSpace64.medianMs, 0)} ms, baseline ${fmt(r.parsedInline.withMaxSemiSpace64.baselineMedianMs, 0)} ms, ratio ${fmt(r.parsedInline.withMaxSemiSpace64.ratio, 2)}.
 gzip of the decoded payloads (what re-ingest compresses): ${r.gzipLevels.map((g) => `level ${g.level} ${fmt(g.ms, 0)} ms → ${fmt(g.bytes / MIB, 2)} MiB`).join(", ")}.

@@ -25,7 +25,7 @@ const MAX_CHUNK_JSON_BYTES = 900_000;
 const MAX_BACKOFF_MS = 5_000;
 /** Errors a retry cannot fix: stop at once. */
 const NON_RETRYABLE = new Set(["ResourceNotFoundException", "InvalidArgumentException", "AccessDeniedException", "InvalidKMSResourceException", "ValidationException"]);
-/** gzip level of re-ingested payloads: measured in bench/ (level 1 costs ~20 % more bytes for ~2× speed). */
+/** gzip level of re-ingested payloads: level 1 compresses 2.5× faster than 6 for 29 % more bytes (bench/, corpus-shaped data); the path runs when an invocation is already over budget. */
 export const REINGEST_GZIP_LEVEL = 1;
 
 /** A subset of one record's events on its way back into the stream. */
