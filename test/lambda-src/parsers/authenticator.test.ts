@@ -118,10 +118,10 @@ describe("parseAuthenticator", () => {
       {
         severity: "error",
         message:
-          'Unable to re-establish watch: Get "https://172.16.0.1:443/api/v1/namespaces/kube-system/configmaps?watch=true": dial tcp 172.16.0.1:443: connect: connection refused, sleeping for 5 seconds.',
+          'watch failed: Get "https://10.100.0.1:443/api/v1/namespaces/kube-system/configmaps?watch=1": connection refused; retrying in 5s',
         kv: {
           level: "error",
-          msg: 'Unable to re-establish watch: Get "https://172.16.0.1:443/api/v1/namespaces/kube-system/configmaps?watch=true": dial tcp 172.16.0.1:443: connect: connection refused, sleeping for 5 seconds.',
+          msg: 'watch failed: Get "https://10.100.0.1:443/api/v1/namespaces/kube-system/configmaps?watch=1": connection refused; retrying in 5s',
         },
       },
     ],

@@ -127,7 +127,7 @@ describe("parseKlog", () => {
         source_file: "trace.go",
         source_line: 116,
         message:
-          'Trace[1308946156]: "GuaranteedUpdate etcd3" type:*v1.Endpoints (total time: 575.329719ms):\nTrace[1308946156]: [504.195273ms] [504.195273ms] initial value restored',
+          'Trace[42]: "GuaranteedUpdate etcd3" type:*v1.Lease (total time: 612.5ms):\nTrace[42]: [600.1ms] [600.1ms] Transaction committed',
       },
     ],
     [
@@ -138,7 +138,7 @@ describe("parseKlog", () => {
         thread_id: 1,
         source_file: "controller.go",
         source_line: 116,
-        message: "loading OpenAPI spec failed with: ResponseCode: 503, Body: service unavailable\n, Header: map[Content-Type:[text/plain; charset=utf-8]]",
+        message: 'fetching spec for "v1.example.io" failed: status 503, body: upstream down\n, headers: map[Retry-After:[5]]',
       },
     ],
     [
