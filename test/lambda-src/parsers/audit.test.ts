@@ -146,6 +146,17 @@ describe("audit parser", () => {
     });
   });
 
+  it("keeps a value under a top-level `__proto__` key, which flat alone would lose to the prototype", () => {
+    // given: `__proto__` at the top of the event and of a flattened requestObject (flat's own output
+    // keys there are bare; deeper ones carry their path). JSON text: in a JS literal it would be the prototype.
+    const event = `{"kind":"Event","__proto__":"event value","requestObject":{"__proto__":"object value","other":"kept"}}`;
+    // when
+    const fields = createAuditParser({ objectMode: "flatten", flattenDepth: 3 })(event, 0).fields;
+    // then
+    expect(fields).toMatchObject({ proto: "event value", requestobject_proto: "object value", requestobject_other: "kept" });
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+  });
+
   it("a 1 MB requestObject stays one JSON-text column", () => {
     const big = { kind: "Event", auditID: "big", requestObject: { data: { blob: "y".repeat(1_000_000) } } };
     const fields = parse(JSON.stringify(big), 0).fields;
