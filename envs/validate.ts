@@ -259,7 +259,7 @@ function crossFieldProblems(env: Environment): Problem[] {
   }
 
   // The Lambda validates these at cold start; checking them here fails the synth instead of the deploy.
-  const known = new Set<string>(CONFIG_VARIABLES.map((v) => v.name));
+  const known = new Set<string>([...CONFIG_VARIABLES.map((v) => v.name), "NODE_OPTIONS"]);
   for (const name of Object.keys(env.pipeline.lambda.environment)) {
     if (!known.has(name)) {
       add(["pipeline", "lambda", "environment", name], env.pipeline.lambda.environment[name], `is not a setting of the transform; known: ${[...known].join(", ")}`);

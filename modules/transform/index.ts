@@ -13,6 +13,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
+import { ConfigError, loadConfig } from "../../lambda-src/config";
 
 export interface TransformProps {
   /** Function name, e.g. `eks-logs-prod-transform`. */
@@ -37,7 +38,7 @@ export interface TransformProps {
   readonly kmsKeyArn: string;
   /** The only stream the function may re-ingest oversized records into (PutRecordBatch). */
   readonly deliveryStreamArn: string;
-  /** Environment variables of the function (lambda-src/config.ts reads them). @default none */
+  /** Environment variables of the function (lambda-src/config.ts reads them; checked at synth). @default none */
   readonly environment?: Readonly<Record<string, string>>;
   /** Topics every alarm notifies. */
   readonly alarmTopicArns: readonly string[];
@@ -177,6 +178,12 @@ function validate(props: TransformProps): void {
   range("reservedConcurrency", 0, 10000, "Lambda reserved concurrency");
   if (props.durationAlarmRatio !== undefined && !(props.durationAlarmRatio > 0 && props.durationAlarmRatio <= 1)) {
     fail("durationAlarmRatio", "must be greater than 0 and at most 1", props.durationAlarmRatio);
+  }
+  try {
+    loadConfig(props.environment ?? {});
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new Error(`transform: environment ${error.problems.join("; ")}`);
   }
   if (!existsSync(props.bundlePath)) {
     fail("bundlePath", "must be the zip built by `npm run build:lambda`; it does not exist", props.bundlePath);

@@ -51,7 +51,7 @@ describe("example environments", () => {
     expect(env.pipeline.firehose).toEqual({
       bufferSizeMBs: 64,
       bufferIntervalSeconds: 60,
-      processorBufferSizeMBs: 1,
+      processorBufferSizeMBs: 0.3,
       processorBufferIntervalSeconds: 60,
       activePartitionLimit: 500,
     });
@@ -122,9 +122,11 @@ describe("broken environments fail with a message naming file, field, value and 
       [`${FILE}: pipeline.firehose.bufferIntervalSeconds: 1000 must be at most 900 (Firehose S3 BufferingHints.IntervalInSeconds; dynamic partitioning has no zero buffering)`],
     ],
     [
-      "Lambda processor buffer above 3 MB",
-      (e) => (e.pipeline = { firehose: { processorBufferSizeMBs: 4 } }),
-      [`${FILE}: pipeline.firehose.processorBufferSizeMBs: 4 must be at most 3 (Firehose Lambda processor BufferSizeInMBs)`],
+      "Lambda processor buffer the transform's response cannot hold",
+      (e) => (e.pipeline = { firehose: { processorBufferSizeMBs: 3 } }),
+      [
+        `${FILE}: pipeline.firehose.processorBufferSizeMBs: 3 must be at most 1 (Firehose Lambda processor BufferSizeInMBs; above 1 MB the transform's 6 MB response overflows and events cycle through re-ingestion)`,
+      ],
     ],
     [
       "Lambda memory below 128 MB",
@@ -262,7 +264,7 @@ describe("broken environments fail with a message naming file, field, value and 
       "an unknown transform setting",
       (e) => (e.pipeline = { lambda: { environment: { AUDIT_OBJECTS: "drop" } } }),
       [
-        `${FILE}: pipeline.lambda.environment.AUDIT_OBJECTS: "drop" is not a setting of the transform; known: AUDIT_OBJECT_MODE, AUDIT_OBJECT_FLATTEN_DEPTH, RESPONSE_BUDGET_BYTES, REINGEST_CHUNK_BYTES, REINGEST_MAX_HOPS, REINGEST_MAX_ATTEMPTS, REINGEST_BASE_DELAY_MS, MAX_DECOMPRESSED_BYTES`,
+        `${FILE}: pipeline.lambda.environment.AUDIT_OBJECTS: "drop" is not a setting of the transform; known: AUDIT_OBJECT_MODE, AUDIT_OBJECT_FLATTEN_DEPTH, RESPONSE_BUDGET_BYTES, REINGEST_CHUNK_BYTES, REINGEST_MAX_HOPS, REINGEST_MAX_ATTEMPTS, REINGEST_BASE_DELAY_MS, MAX_DECOMPRESSED_BYTES, NODE_OPTIONS`,
       ],
     ],
     [

@@ -123,3 +123,14 @@ describe("transform module", () => {
     expect(() => synthTransform(overrides)).toThrow(message);
   });
 });
+
+describe("transform module settings", () => {
+  it("checks the Lambda's settings at synth, with the Lambda's own rules", () => {
+    expect(() =>
+      synth((scope) => {
+        awsProvider(scope, "eu-west-1");
+        new Transform(scope, "transform", { ...props, environment: { REINGEST_MAX_HOPS: "99" } });
+      }),
+    ).toThrow('transform: environment REINGEST_MAX_HOPS must be an integer from 0 to 10, got "99"');
+  });
+});

@@ -28,6 +28,7 @@ describe("the central stack wires storage → transform → forwarder", () => {
     expect(fn.function_name).toBe("eks-logs-org-transform");
     expect(fn.memory_size).toBe(1769);
     expect(fn.reserved_concurrent_executions).toBe(20);
+    expect(fn.environment.variables).toEqual({ NODE_OPTIONS: "--max-semi-space-size=64" });
     const processor = stream.extended_s3_configuration.processing_configuration.processors[0];
     expect(processor.parameters).toEqual(
       expect.arrayContaining([{ parameter_name: "LambdaArn", parameter_value: expect.stringMatching(/^\$\{aws_lambda_function\.transform_function_[0-9A-F]{8}\.arn\}$/) }]),
