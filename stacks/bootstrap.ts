@@ -12,6 +12,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AccountAccess } from "../envs/schema";
+import { KEY_ADMIN_ACTIONS } from "../modules/common/kms";
 import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket } from "../modules/common/private-bucket";
 import type { ResolvedEnvironment, ResolvedState } from "../envs/validate";
 import { AccountStack, arnPrefix, stateKeyAlias } from "./account-stack";
@@ -35,14 +36,21 @@ export class BootstrapStack extends AccountStack {
     const arn = arnPrefix(props.env);
     const bucketArn = `${arn}:s3:::${bucketName}`;
 
+    const account = [{ type: "AWS", identifiers: [`${arn}:iam::${props.accountId}:root`] }];
+    // In a key policy, Resource "*" means this key.
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
       statement: [
+        { sid: "AccountAdministersKey", principals: account, actions: KEY_ADMIN_ACTIONS, resources: ["*"] },
         {
-          sid: "AccountAdministers",
-          principals: [{ type: "AWS", identifiers: [`${arn}:iam::${props.accountId}:root`] }],
-          actions: ["kms:*"],
-          // In a key policy "*" means this key.
+          // The backend reads and writes state through S3; principals still need IAM permission.
+          sid: "StateThroughS3",
+          principals: account,
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
           resources: ["*"],
+          condition: [
+            { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${props.state.region}.amazonaws.com`] },
+            { test: "StringEquals", variable: "kms:CallerAccount", values: [props.accountId] },
+          ],
         },
       ],
     });

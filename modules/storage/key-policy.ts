@@ -8,34 +8,7 @@
  * needs an IAM policy allowing the same actions on the key.
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-
-/**
- * Key management without use: no Encrypt/Decrypt/GenerateDataKey, and no CreateGrant (a grant
- * could hand out use). PutKeyPolicy stays, or KMS refuses the policy (lockout safety check).
- */
-export const KEY_ADMIN_ACTIONS = [
-  "kms:CancelKeyDeletion",
-  "kms:CreateAlias",
-  "kms:DeleteAlias",
-  "kms:DescribeKey",
-  "kms:DisableKey",
-  "kms:DisableKeyRotation",
-  "kms:EnableKey",
-  "kms:EnableKeyRotation",
-  "kms:GetKeyPolicy",
-  "kms:GetKeyRotationStatus",
-  "kms:ListGrants",
-  "kms:ListKeyRotations",
-  "kms:ListResourceTags",
-  "kms:PutKeyPolicy",
-  "kms:RevokeGrant",
-  "kms:RotateKeyOnDemand",
-  "kms:ScheduleKeyDeletion",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:UpdateAlias",
-  "kms:UpdateKeyDescription",
-];
+import { KEY_ADMIN_ACTIONS } from "../common/kms";
 
 /** What CloudWatch Logs does with a log group's key (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS"). */
 export const LOGS_KEY_ACTIONS = [

@@ -2,7 +2,8 @@ import { TerraformVariable } from "cdktf";
 import { resolve } from "cdktf/lib/_tokens";
 import { ALL_LOG_TYPES, logTypePrefix } from "../../lambda-src/conventions";
 import { Storage, StorageError, type StorageProps } from "../../modules/storage";
-import { KEY_ADMIN_ACTIONS, LOGS_KEY_ACTIONS } from "../../modules/storage/key-policy";
+import { KEY_ADMIN_ACTIONS } from "../../modules/common/kms";
+import { LOGS_KEY_ACTIONS } from "../../modules/storage/key-policy";
 import { blocks, find, policyStatements, ref, statementBySid, synth, type Json } from "../helpers/synth";
 
 const ACCOUNT = "111111111111";

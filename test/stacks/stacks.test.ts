@@ -159,6 +159,22 @@ describe("bootstrap stacks", () => {
     expect(policy.statement[0].condition).toEqual([{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }]);
   });
 
+  it("lets the account administer the state key but use it only through S3, with no wildcard action", () => {
+    const keyPolicy = Object.values<any>(bootstrap.data.aws_iam_policy_document).find((d) =>
+      d.statement.some((s: any) => s.sid === "StateThroughS3"),
+    );
+    const [admin, use] = keyPolicy.statement;
+    expect(admin.actions).not.toContain("kms:Decrypt");
+    expect(admin.actions.some((a: string) => a.includes("*"))).toBe(false);
+    expect(use).toMatchObject({
+      actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+      condition: [
+        { test: "StringEquals", variable: "kms:ViaService", values: ["s3.eu-west-1.amazonaws.com"] },
+        { test: "StringEquals", variable: "kms:CallerAccount", values: ["111111111111"] },
+      ],
+    });
+  });
+
   it("moves its state into the bucket when the environment says so", () => {
     const env = loadEnvironment("example");
     const moved = { ...env, central: { ...env.central, state: { ...env.central.state, bootstrapStateInBucket: true } } };
