@@ -4,19 +4,35 @@
  *
  *   EKS_LOGS_ENV=prod npx tsx main.ts     or     npx tsx main.ts --env prod
  */
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
-import { selectEnvironmentName, loadEnvironment } from "./envs/load";
+import { environmentFile, loadEnvironment, selectEnvironmentName } from "./envs/load";
 import { EnvironmentError, type ResolvedEnvironment } from "./envs/validate";
 import { BootstrapStack } from "./stacks/bootstrap";
 import { CentralStack } from "./stacks/central";
 import { stackNames } from "./stacks/names";
 import { WorkloadStack } from "./stacks/workload";
 
-/** Builds every stack of `env` into a new App (nothing is written until `synth()`). */
+/**
+ * Builds every stack of `env` into a new App; nothing is written until `synth()`. cdktf's App
+ * creates its output directory up front, so when a module refuses its props that directory is
+ * removed again (if this call created it): a failed build leaves no partial cdktf.out.
+ */
 export function buildApp(env: ResolvedEnvironment, outdir?: string): App {
-  const app = new App({ ...(outdir ? { outdir } : {}), skipValidation: false });
+  const target = outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const existed = existsSync(target);
+  const app = new App({ outdir: target, skipValidation: false });
+  try {
+    addStacks(app, env);
+  } catch (error) {
+    if (!existed) rmSync(target, { recursive: true, force: true });
+    throw error;
+  }
+  return app;
+}
+
+function addStacks(app: App, env: ResolvedEnvironment): void {
   const names = stackNames(env);
 
   // One bootstrap stack per state bucket, in the account that owns it.
@@ -38,7 +54,6 @@ export function buildApp(env: ResolvedEnvironment, outdir?: string): App {
       new WorkloadStack(app, names.workload(workload.accountId, region.region), { env, workload, region });
     }
   }
-  return app;
 }
 
 /** Removes stack directories a previous synth (of another environment) left behind. */
@@ -64,7 +79,14 @@ function main(): void {
     throw error;
   }
   const started = Date.now();
-  const app = buildApp(env);
+  let app: App;
+  try {
+    // Module validation (AWS limits, names, sizes) runs here, before anything is written.
+    app = buildApp(env);
+  } catch (error) {
+    console.error(`${environmentFile(name)}: cannot build the stacks: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   app.synth();
   const stacks = pruneStaleStacks(app);
   console.log(`Synthesized environment "${env.name}": ${stacks.length} stacks into ${app.outdir} in ${Date.now() - started} ms`);

@@ -196,6 +196,17 @@ describe("synthesis", () => {
     }
   });
 
+  it("stops before writing anything when a module limit is broken (a destination policy over 5,120 bytes)", () => {
+    // given: 400 explicitly listed sender accounts, which the account-list destination policy cannot hold
+    const env = loadEnvironment("multi-account");
+    const accountIds = Array.from({ length: 400 }, (_, i) => String(400000000000 + i));
+    const crowded = { ...env, senders: { accountIds } };
+    const outdir = join(tempDir(), "cdktf.out");
+    // when / then
+    expect(() => buildApp(crowded, outdir).synth()).toThrow(/destination policy for eu-west-1 is [\d,]+ bytes, over the 5,120-byte limit/);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
   it("writes nothing when the environment is invalid", () => {
     const outdir = join(tempDir(), "cdktf.out");
     const run = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "main.ts", "--env", "no-such-env"], {
