@@ -93,25 +93,7 @@ export const LIFECYCLE_STORAGE_CLASSES = {
 } as const;
 export type LifecycleStorageClass = keyof typeof LIFECYCLE_STORAGE_CLASSES;
 
-/**
- * S3 general purpose bucket naming rules
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
- * Returns the first rule the name breaks, or undefined.
- */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
-  if (!/^[a-z0-9.-]+$/.test(name)) return "may contain only lowercase letters, digits, dots and hyphens";
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "must begin and end with a letter or digit";
-  if (name.includes("..")) return "must not contain two adjacent dots";
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "must not be formatted as an IP address";
-  for (const prefix of ["xn--", "sthree-", "amzn-s3-demo-"]) {
-    if (name.startsWith(prefix)) return `must not start with "${prefix}"`;
-  }
-  for (const suffix of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]) {
-    if (name.endsWith(suffix)) return `must not end with "${suffix}"`;
-  }
-  return undefined;
-}
+export { bucketNameProblem } from "../modules/common/s3-names";
 
 /** Tag limits (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). */
 export const TAGS = {

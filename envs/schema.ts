@@ -224,7 +224,7 @@ const accountId = z.string().regex(ACCOUNT_ID, "must be a 12-digit AWS account i
 const region = z.string().refine((r) => partitionOfRegion(r) !== undefined, "is not an AWS region name");
 const bucketName = z.string().superRefine((name, ctx) => {
   const problem = bucketNameProblem(name);
-  if (problem) ctx.addIssue({ code: "custom", message: `is not a valid S3 bucket name: ${problem}` });
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 const int = (min: number, max: number, what: string) =>
   z

@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../lambda-src/config";
 import { parseCadence } from "../modules/analytics/schedule";
-import { partitionOfRegion, type Partition } from "./aws-facts";
+import { bucketNameProblem, partitionOfRegion, type Partition } from "./aws-facts";
 import { environmentSchema, type Environment } from "./schema";
 
 type Path = readonly (string | number)[];
@@ -275,6 +275,18 @@ function crossFieldProblems(env: Environment): Problem[] {
     }
   }
 
+  // Bucket names derived from the prefix (storage, access logs, Athena results) must be valid too.
+  const prefix = env.central.namePrefix ?? `eks-logs-${env.name}`;
+  const { accountId: account, region: home } = env.central;
+  for (const [what, name] of [
+    ["log bucket", `${prefix}-${account}-${home}`],
+    ["access-log bucket", `${prefix}-${account}-${home}-sal`],
+    ["Athena results bucket", `${prefix}-athena-${account}-${home}`],
+  ] as const) {
+    const problem = bucketNameProblem(name);
+    if (problem) add(["central", "namePrefix"], prefix, `makes the ${what} name "${name}", which ${problem}: use a shorter prefix`);
+  }
+
   const reservedTags = 4; // Project, Environment, Stack, ManagedBy
   if (Object.keys(env.tags).length + reservedTags > 50) {
     add(["tags"], `${Object.keys(env.tags).length} tags`, `must be at most ${50 - reservedTags} (AWS allows 50 per resource; 4 are ours)`);
@@ -343,8 +355,10 @@ function resolve(env: Environment): ResolvedEnvironment {
       state: resolveState(env.central.state, env.central.access, env.central.region),
     },
     workloads: env.workloads.map((w) => ({ ...w, state: resolveState(w.state, w.access, w.regions[0]!.region) })),
+    // An organisation is admitted by aws:PrincipalOrgID, not by a list: its destination roles trust
+    // any account of their region, so the estate can grow without the trust policy's size limit.
     senders: env.senders?.organizationId
-      ? { organizationId: env.senders.organizationId, accountIds: senderAccounts }
+      ? { organizationId: env.senders.organizationId, accountIds: [] }
       : { accountIds: env.senders?.accountIds ?? senderAccounts },
   };
 }

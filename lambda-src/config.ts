@@ -60,7 +60,7 @@ function integer<K extends keyof Config>(
 
 const OBJECT_MODES: readonly AuditObjectMode[] = ["drop", "string", "flatten"];
 
-/** Every variable the Lambda reads, with its default and rule (the README table is generated from the same facts). */
+/** Every variable the Lambda reads, with its default and rule (lambda-src/README.md lists them; a test keeps the two equal). */
 export const CONFIG_VARIABLES = [
   {
     name: "AUDIT_OBJECT_MODE",

@@ -44,7 +44,7 @@ export class WorkloadStack extends AccountStack {
         : { destinationArn: destinationArn(env, region.region) }),
       roleName: names.subscriptionRole(region.region),
       // An organisation-wide destination policy only accepts filters that name a role.
-      requireRoleArn: env.senders.organizationId !== undefined,
+      requireRoleArn: !sameAccount && env.senders.organizationId !== undefined,
       ...(workload.accountWideSubscription
         ? {
             accountPolicy: {

@@ -5,6 +5,7 @@
 import { Token } from "cdktf";
 import { REGION_PATTERN, TIME_PARTITION, type S3Layout } from "../../lambda-src/conventions";
 import type { CatalogProps } from "./index";
+import { bucketNameProblem } from "../common/s3-names";
 
 /** Athena's per-query data usage control accepts at least 10 MB (10,485,760 bytes). */
 export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
@@ -38,15 +39,6 @@ export function isProjectionHour(value: string): boolean {
   const [y, mo, d, h] = m.slice(1).map(Number) as [number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h;
-}
-
-/** S3 general purpose bucket naming rules (length, characters, ends). */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
-  if (!/^[a-z0-9.-]+$/.test(name)) return "may contain only lowercase letters, digits, dots and hyphens";
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "must begin and end with a letter or digit";
-  if (name.includes("..")) return "must not contain two adjacent dots";
-  return undefined;
 }
 
 export function validateLayout(prop: string, layout: S3Layout): void {

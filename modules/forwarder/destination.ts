@@ -68,7 +68,7 @@ export class LogDestination extends Construct {
     const trustChars = trust.length;
     if (trustChars > TRUST_POLICY_MAX_CHARS && known(trust)) {
       throw new ForwarderError(
-        `trust policy of role ${props.roleName} (${props.region}) is ${thousands(trustChars)} characters for ${props.senders.accountIds.length} sender accounts, over IAM's default ${thousands(TRUST_POLICY_MAX_CHARS)}-character limit for role trust policies; list fewer accounts, or set senders.organizationId and pass senders.accountIds: [] to trust any sender of the organisation`,
+        `trust policy of role ${props.roleName} (${props.region}) is ${thousands(trustChars)} characters for ${props.senders.accountIds.length} sender accounts, over IAM's default ${thousands(TRUST_POLICY_MAX_CHARS)}-character limit for role trust policies; list fewer accounts, or admit the organisation instead (senders.organizationId with no account list: the role then trusts any account of the region, and the destination policy's aws:PrincipalOrgID decides who may subscribe)`,
       );
     }
     const role = new IamRole(this, "role", {

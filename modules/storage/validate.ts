@@ -6,6 +6,7 @@
 import { Token } from "cdktf";
 import { REGION_PATTERN } from "../../lambda-src/conventions";
 import type { StorageProps, StorageClass } from "./index";
+import { bucketNameProblem } from "../common/s3-names";
 
 /** A configuration the storage module refuses at synth time, before any Terraform is written. */
 export class StorageError extends Error {
@@ -76,15 +77,6 @@ function known<T>(value: T): boolean {
 
 function show(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? JSON.stringify(value) : String(value);
-}
-
-/** The first rule an S3 general purpose bucket name breaks, or undefined. */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return `must be 3–63 characters long (S3 bucket naming rules; it is ${name.length})`;
-  if (!/^[a-z0-9.-]+$/.test(name)) return "may contain only lowercase letters, digits, dots and hyphens (S3 bucket naming rules)";
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "must begin and end with a letter or digit (S3 bucket naming rules)";
-  if (name.includes("..")) return "must not contain two adjacent dots (S3 bucket naming rules)";
-  return undefined;
 }
 
 class Problems {

@@ -73,7 +73,8 @@ describe("example environments", () => {
 
   it("resolves the multi-account example: organisation senders, per-account buckets, two regions", () => {
     const env = loadEnvironment("multi-account");
-    expect(env.senders.organizationId).toBe("o-a1b2c3d4e5");
+    // Admitted by the organisation id, not listed: the estate can grow without touching the central stack.
+    expect(env.senders).toEqual({ organizationId: "o-a1b2c3d4e5", accountIds: [] });
     expect(env.central.destinationRegions).toEqual(["eu-west-1", "us-east-1"]);
     expect(env.workloads.map((w) => [w.accountId, w.state.bucket, w.state.region, w.state.ownsBucket])).toEqual([
       ["222222222222", "org-tfstate-222222222222", "eu-west-1", true],
@@ -99,17 +100,17 @@ describe("broken environments fail with a message naming file, field, value and 
     [
       "bad state bucket name",
       (e) => (e.central.state.bucket = "Example_State"),
-      [`${FILE}: central.state.bucket: "Example_State" is not a valid S3 bucket name: may contain only lowercase letters, digits, dots and hyphens`],
+      [`${FILE}: central.state.bucket: "Example_State" may contain only lowercase letters, digits, dots and hyphens (S3 bucket naming rules)`],
     ],
     [
       "bucket name with a reserved suffix",
       (e) => (e.central.state.bucket = "my-state--ol-s3"),
-      [`${FILE}: central.state.bucket: "my-state--ol-s3" is not a valid S3 bucket name: must not end with "--ol-s3"`],
+      [`${FILE}: central.state.bucket: "my-state--ol-s3" must not end with "--ol-s3" (S3 bucket naming rules)`],
     ],
     [
       "bucket name formatted as an IP address",
       (e) => (e.central.state.bucket = "192.168.5.4"),
-      [`${FILE}: central.state.bucket: "192.168.5.4" is not a valid S3 bucket name: must not be formatted as an IP address`],
+      [`${FILE}: central.state.bucket: "192.168.5.4" must not be formatted as an IP address (S3 bucket naming rules)`],
     ],
     [
       "Firehose buffer below what dynamic partitioning needs",
@@ -297,6 +298,17 @@ describe("broken environments fail with a message naming file, field, value and 
       "a projection start that is not an hour",
       (e) => (e.pipeline = { catalog: { projectionStart: "2025-13-01" } }),
       [`${FILE}: pipeline.catalog.projectionStart: "2025-13-01" must be an hour as yyyy-MM-dd-HH`],
+    ],
+    [
+      "a name prefix too long for the derived bucket names",
+      (e) => {
+        e.central.namePrefix = "platform-eks-control-plane-xyz";
+        e.central.region = "ap-southeast-2";
+        e.workloads[0].regions[0].region = "ap-southeast-2";
+      },
+      [
+        `${FILE}: central.namePrefix: "platform-eks-control-plane-xyz" makes the Athena results bucket name "platform-eks-control-plane-xyz-athena-111111111111-ap-southeast-2", which must be 3–63 characters long; it is 65 (S3 bucket naming rules): use a shorter prefix`,
+      ],
     ],
     [
       "a reserved tag key",

@@ -1,4 +1,6 @@
-import { ConfigError, DEFAULT_CONFIG, loadConfig } from "../../lambda-src/config";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CONFIG_VARIABLES, ConfigError, DEFAULT_CONFIG, loadConfig } from "../../lambda-src/config";
 import { loadBundle } from "./helpers";
 
 describe("loadConfig", () => {
@@ -72,5 +74,13 @@ describe("loadConfig", () => {
       if (saved === undefined) delete process.env.AUDIT_OBJECT_MODE;
       else process.env.AUDIT_OBJECT_MODE = saved;
     }
+  });
+});
+
+describe("the documented settings", () => {
+  it("lambda-src/README.md lists exactly the variables the Lambda reads, with their defaults", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "lambda-src", "README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| `([^`]*)` \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(CONFIG_VARIABLES.map((v) => [v.name, String(v.defaultValue)]));
   });
 });

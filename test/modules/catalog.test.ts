@@ -373,7 +373,7 @@ describe("catalog: validation", () => {
     [
       "a default results bucket name longer than S3 allows",
       { namePrefix: "eks-logs-a-very-long-prefix-xx", region: "ap-southeast-5" },
-      'catalog: athena.resultsBucketName must be set: the default "<namePrefix>-athena-<accountId>-<region>" must be 3 to 63 characters long, got "eks-logs-a-very-long-prefix-xx-athena-111111111111-ap-southeast-5"',
+      'catalog: athena.resultsBucketName must be set: the default "<namePrefix>-athena-<accountId>-<region>" must be 3–63 characters long; it is 65 (S3 bucket naming rules), got "eks-logs-a-very-long-prefix-xx-athena-111111111111-ap-southeast-5"',
     ],
     [
       "an analyst role given as an ARN",

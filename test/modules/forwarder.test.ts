@@ -382,7 +382,7 @@ describe("LogDestination", () => {
 
     it("refuses a trust policy over IAM's 2,048 characters", () => {
       expect(build({ senders: { organizationId: "o-a1b2c3d4e5", accountIds: accounts(46) } })).toThrow(
-        "forwarder: trust policy of role eks-logs-test-cwl-us-east-1 (us-east-1) is 2,055 characters for 46 sender accounts, over IAM's default 2,048-character limit for role trust policies; list fewer accounts, or set senders.organizationId and pass senders.accountIds: [] to trust any sender of the organisation",
+        "forwarder: trust policy of role eks-logs-test-cwl-us-east-1 (us-east-1) is 2,055 characters for 46 sender accounts, over IAM's default 2,048-character limit for role trust policies; list fewer accounts, or admit the organisation instead (senders.organizationId with no account list: the role then trusts any account of the region, and the destination policy's aws:PrincipalOrgID decides who may subscribe)",
       );
     });
 

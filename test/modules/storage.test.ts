@@ -843,12 +843,12 @@ describe("storage: validation", () => {
     [
       "a default bucket name over 63 characters",
       { namePrefix: "a-very-long-name-prefix-for-eks-logs-wxyz" },
-      'storage: bucketName (default <namePrefix>-<accountId>-<region>) must be 3–63 characters long (S3 bucket naming rules; it is 64), got "a-very-long-name-prefix-for-eks-logs-wxyz-111111111111-eu-west-1"',
+      'storage: bucketName (default <namePrefix>-<accountId>-<region>) must be 3–63 characters long; it is 64 (S3 bucket naming rules), got "a-very-long-name-prefix-for-eks-logs-wxyz-111111111111-eu-west-1"',
     ],
     [
       "a default access-log bucket name over 63 characters",
       { namePrefix: "a-long-name-prefix-for-eks-logs-uvwxyz", accessLogging: { expireAfterDays: 30 } },
-      'storage: accessLogging.bucketName (default <namePrefix>-<accountId>-<region>-sal) must be 3–63 characters long (S3 bucket naming rules; it is 65), got "a-long-name-prefix-for-eks-logs-uvwxyz-111111111111-eu-west-1-sal"',
+      'storage: accessLogging.bucketName (default <namePrefix>-<accountId>-<region>-sal) must be 3–63 characters long; it is 65 (S3 bucket naming rules), got "a-long-name-prefix-for-eks-logs-uvwxyz-111111111111-eu-west-1-sal"',
     ],
     [
       "an uppercase name prefix",

@@ -1,3 +1,4 @@
+import { loadEnvironment } from "../../envs/load";
 import { synthApp, resources, type SynthesizedApp } from "../helpers/app";
 import { policyStatements, type Json } from "../helpers/synth";
 
@@ -44,11 +45,22 @@ describe("the central stack wires storage → transform → forwarder", () => {
     expect(reingest.resources).toEqual(["arn:aws:firehose:eu-west-1:111111111111:deliverystream/eks-logs-org"]);
   });
 
-  it("admits the Firehose role it creates to the key, by its exact ARN", () => {
+  it("admits the Firehose role it creates to the key, by its exact ARN, through S3 only", () => {
     const central = multi.stacks["multi-account-central"]!;
-    const role = resources(central, "aws_iam_role").find((r) => r.name === "eks-logs-org-firehose");
-    expect(role).toBeDefined();
-    expect(JSON.stringify(central.data.aws_iam_policy_document)).toContain("arn:aws:iam::111111111111:role/eks-logs-org-firehose");
+    expect(resources(central, "aws_iam_role").map((r) => r.name)).toContain("eks-logs-org-firehose");
+    const statement = Object.values<Json>(central.data.aws_iam_policy_document)
+      .flatMap((d) => d.statement as Json[])
+      .find((st) => st.sid === "FirehoseWritesLogs")!;
+    expect(statement).toMatchObject({
+      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      principals: [{ type: "AWS", identifiers: ["arn:aws:iam::111111111111:root"] }],
+    });
+    expect(statement.condition).toEqual(
+      expect.arrayContaining([
+        { test: "ArnEquals", variable: "aws:PrincipalArn", values: ["arn:aws:iam::111111111111:role/eks-logs-org-firehose"] },
+        { test: "StringEquals", variable: "kms:ViaService", values: ["s3.eu-west-1.amazonaws.com"] },
+      ]),
+    );
   });
 
   it("offers a destination in every source region, each through its region's provider", () => {
@@ -106,13 +118,21 @@ describe("workload stacks subscribe to what the central stack offers", () => {
     }
   });
 
-  it("names the destinations exactly as the central stack creates them", () => {
+  it("names the destinations exactly as the central stack creates them: name, account and region", () => {
     const central = multi.stacks["multi-account-central"]!;
-    const offered = new Set(resources(central, "aws_cloudwatch_log_destination").map((d) => d.name));
+    // A destination's region is its provider's: the home provider or an alias per region.
+    const regionOf = (provider: string) =>
+      (central.provider.aws as Json[]).find((p) => (p.alias ? `aws.${p.alias}` : "aws") === provider)!.region as string;
+    const offered = new Set(
+      resources(central, "aws_cloudwatch_log_destination").map((d) => `arn:aws:logs:${regionOf(d.provider)}:111111111111:destination:${d.name}`),
+    );
+    expect(offered).toEqual(new Set(["arn:aws:logs:eu-west-1:111111111111:destination:eks-logs-org", "arn:aws:logs:us-east-1:111111111111:destination:eks-logs-org"]));
     for (const [name, stack] of Object.entries(multi.stacks)) {
       if (!name.includes("-workload-")) continue;
+      const region = (stack.provider.aws as Json[])[0]!.region as string;
       for (const filter of resources(stack, "aws_cloudwatch_log_subscription_filter")) {
-        expect(offered.has(filter.destination_arn.split(":destination:")[1])).toBe(true);
+        expect(filter.destination_arn).toBe(`arn:aws:logs:${region}:111111111111:destination:eks-logs-org`);
+        expect(offered.has(filter.destination_arn)).toBe(true);
       }
     }
   });
@@ -164,5 +184,52 @@ describe("the central stack wires the catalog and analytics", () => {
     expect(resources(example.stacks["example-central"]!, "aws_cloudformation_stack")).toEqual([]);
     expect(multi.stacks["multi-account-central"]!.output.analytics_job_name.value).toBe("eks-logs-org-parquet");
     expect(example.stacks["example-central"]!.output.analytics_job_name.value).toBe("");
+  });
+});
+
+describe("organisation environments", () => {
+  it("scale past IAM's trust-policy limit: 120 workload accounts synthesize, each region's role trusting the organisation", () => {
+    // given: the multi-account environment with 120 more workload accounts in us-east-1
+    const base = loadEnvironment("multi-account");
+    const extra = Array.from({ length: 120 }, (_, i) => {
+      const accountId = String(500000000000 + i);
+      return {
+        ...base.workloads[0]!,
+        accountId,
+        access: { roleArn: `arn:aws:iam::${accountId}:role/terraform-deploy` },
+        state: { ...base.workloads[0]!.state, bucket: `org-tfstate-${accountId}`, ownsBucket: true },
+        regions: [{ region: "us-east-1", clusters: ["prod"] }],
+      };
+    });
+    const app = synthApp({ ...base, workloads: [...base.workloads, ...extra] });
+    try {
+      // then
+      const central = app.stacks["multi-account-central"]!;
+      const trust = resources(central, "aws_iam_role")
+        .filter((r) => r.name.startsWith("eks-logs-org-cwl-dest-"))
+        .map((r) => JSON.parse(r.assume_role_policy).Statement[0].Condition);
+      expect(trust).toEqual([
+        { StringLike: { "aws:SourceArn": ["arn:aws:logs:eu-west-1:*:*"] } },
+        { StringLike: { "aws:SourceArn": ["arn:aws:logs:us-east-1:*:*"] } },
+      ]);
+      expect(Object.keys(app.stacks).filter((s) => s.includes("-workload-"))).toHaveLength(124);
+    } finally {
+      app.dispose();
+    }
+  });
+
+  it("let the central account's own clusters deliver straight to the stream, without the sender role", () => {
+    // given: an organisation environment whose central account also runs EKS
+    const base = loadEnvironment("multi-account");
+    const central = base.central;
+    const own = { ...base.workloads[0]!, accountId: central.accountId, access: central.access, state: { ...central.state, ownsBucket: false }, regions: [{ region: central.region, clusters: ["logging"] }] };
+    const app = synthApp({ ...base, workloads: [...base.workloads, own] });
+    try {
+      const filter = resources(app.stacks["multi-account-workload-111111111111-eu-west-1"]!, "aws_cloudwatch_log_subscription_filter")[0]!;
+      expect(filter.destination_arn).toBe("arn:aws:firehose:eu-west-1:111111111111:deliverystream/eks-logs-org");
+      expect(filter.role_arn).toMatch(/^\$\{aws_iam_role\./); // the role CWL uses to put into the stream
+    } finally {
+      app.dispose();
+    }
   });
 });
