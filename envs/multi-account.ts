@@ -50,6 +50,8 @@ export default defineEnvironment({
       expireAfterDays: 731,
       // Athena prunes by account too: 6 log types × 2 accounts × 2 hours = 24 active partitions.
       extraPartitionKeys: ["account_id"],
+      // Who read the evidence: S3 server access logs in a separate bucket, kept 400 days.
+      accessLogging: { expireAfterDays: 400 },
     },
     splunk: {
       readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk-heavy-forwarder"],
