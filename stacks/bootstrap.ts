@@ -13,7 +13,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AccountAccess } from "../envs/schema";
 import { KEY_ADMIN_ACTIONS } from "../modules/common/kms";
-import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket } from "../modules/common/private-bucket";
+import { hardenedBucket, kmsOnlyBucketStatements } from "../modules/common/private-bucket";
 import type { ResolvedEnvironment, ResolvedState } from "../envs/validate";
 import { AccountStack, arnPrefix, stateKeyAlias } from "./account-stack";
 
@@ -78,7 +78,7 @@ export class BootstrapStack extends AccountStack {
 
     const policy = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
       // The backend names the KMS key; anything else naming one must name KMS too.
-      statement: [denyInsecureS3Transport(bucketArn), denyOtherEncryption(bucketArn, "aws:kms"), denyCustomerKeys(bucketArn)],
+      statement: kmsOnlyBucketStatements(bucketArn),
     });
     new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: policy.json });
 

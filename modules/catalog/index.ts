@@ -23,13 +23,7 @@ import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { S3Layout } from "../../lambda-src/conventions";
-import {
-  denyCustomerKeys,
-  denyInsecureS3Transport,
-  denyOtherEncryption,
-  denyOtherKmsKey,
-  hardenedBucket,
-} from "../common/private-bucket";
+import { hardenedBucket, kmsOnlyBucketStatements } from "../common/private-bucket";
 import { NAMED_QUERIES, renderQuery, type TableFlavour } from "./queries";
 import { type PartitionValues, rawDataColumns, rawPartitionKeys, rawProjection } from "./schema";
 import { resultsBucketName, validateCatalog } from "./validate";
@@ -250,12 +244,7 @@ export class Catalog extends Construct {
       ],
     });
     const policy = new DataAwsIamPolicyDocument(scope, "policy-document", {
-      statement: [
-        denyInsecureS3Transport(bucket.arn),
-        denyOtherEncryption(bucket.arn, "aws:kms"),
-        denyOtherKmsKey(bucket.arn, props.kmsKeyArn),
-        denyCustomerKeys(bucket.arn),
-      ],
+      statement: kmsOnlyBucketStatements(bucket.arn, props.kmsKeyArn),
     });
     new S3BucketPolicy(scope, "policy", { bucket: bucket.id, policy: policy.json });
     return bucket;

@@ -115,3 +115,17 @@ export function denyCustomerKeys(bucketArn: string): DataAwsIamPolicyDocumentSta
     condition: [{ test: "Null", variable: "s3:x-amz-server-side-encryption-customer-algorithm", values: ["false"] }],
   };
 }
+
+/**
+ * The policy of a bucket whose default encryption is SSE-KMS: TLS only, puts that name an encryption
+ * must name KMS, no SSE-C, and, given `kmsKeyArn`, puts that name a key must name that one (leave it
+ * out where writers name the key by alias, as the Terraform S3 backend does).
+ */
+export function kmsOnlyBucketStatements(bucketArn: string, kmsKeyArn?: string): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    denyInsecureS3Transport(bucketArn),
+    denyOtherEncryption(bucketArn, "aws:kms"),
+    ...(kmsKeyArn ? [denyOtherKmsKey(bucketArn, kmsKeyArn)] : []),
+    denyCustomerKeys(bucketArn),
+  ];
+}

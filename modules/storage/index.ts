@@ -16,7 +16,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { S3Layout } from "../../lambda-src/conventions";
 import { alarmTopic, topicArn } from "./alarms";
-import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, denyOtherKmsKey, hardenedBucket } from "../common/private-bucket";
+import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket, kmsOnlyBucketStatements } from "../common/private-bucket";
 import { keyPolicyStatements } from "./key-policy";
 import { accessLogLifecycleRules, logBucketLifecycleRules } from "./lifecycle";
 import { SplunkNotifications, queueName, queueRoutes, readerRoleName, sqsArn, type SplunkQueue } from "./splunk";
@@ -215,12 +215,7 @@ export class Storage extends Construct {
       dependsOn: [versioning],
     });
     const bucketPolicy = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
-      statement: [
-        denyInsecureS3Transport(bucket.arn),
-        denyOtherEncryption(bucket.arn, "aws:kms"),
-        denyOtherKmsKey(bucket.arn, key.arn),
-        denyCustomerKeys(bucket.arn),
-      ],
+      statement: kmsOnlyBucketStatements(bucket.arn, key.arn),
     });
     new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: bucketPolicy.json, dependsOn: [publicAccessBlock] });
 
