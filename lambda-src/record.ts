@@ -16,6 +16,11 @@ export interface ColumnDefinition {
   readonly description: string;
   /** The log types whose lines can carry this field. */
   readonly logTypes: readonly LogType[];
+  /**
+   * `rfc3339`: a string the Lambda only writes when it is an RFC 3339 date-time that Athena's
+   * `from_iso8601_timestamp` accepts; any other value is left out and reported in `parse_error`.
+   */
+  readonly format?: "rfc3339";
 }
 
 export const AUDIT_LOG_TYPE = "kube-apiserver-audit" satisfies LogType;
@@ -35,8 +40,43 @@ export const KLOG_LOG_TYPES = [
  * which is what makes the collision suffix `__2` unambiguous (see the audit parser).
  */
 export function toColumnName(key: string): string {
-  return columnNamePart(key) || "unnamed";
+  return columnNameOf(columnNamePart(key));
 }
+
+/**
+ * The column of a joined name part: `unnamed` for `""`, and a name Athena reserves in DDL or
+ * SELECT statements gets `_value` (`timestamp` → `timestamp_value`), so no column ever needs quoting.
+ */
+export function columnNameOf(part: string): string {
+  if (part === "") return "unnamed";
+  return SQL_RESERVED_WORDS.has(part) ? `${part}${RESERVED_SUFFIX}` : part;
+}
+
+const RESERVED_SUFFIX = "_value";
+
+/**
+ * Athena's reserved keywords, lowercased: the DDL list and the SELECT list of
+ * https://docs.aws.amazon.com/athena/latest/ug/reserved-words.html (a Glue column named
+ * `timestamp` breaks DDL; one named `user` breaks a SELECT unless quoted).
+ */
+export const SQL_RESERVED_WORDS: ReadonlySet<string> = new Set(
+  (
+    // DDL
+    "all alter and array as authorization between bigint binary boolean both by case cashe cast char column conf " +
+    "constraint commit create cross cube current current_date current_timestamp cursor database date dayofweek decimal " +
+    "delete describe distinct div double drop else end exchange exists extended external extract false fetch float floor " +
+    "following for foreign from full function grant group grouping having if import in inner insert int integer intersect " +
+    "interval into is join lateral left less like local macro map more none not null numeric of on only or order out " +
+    "outer over partialscan partition percent preceding precision preserve primary procedure range reads reduce regexp " +
+    "references revoke right rlike rollback rollup row rows select set smallint start table tablesample then time " +
+    "timestamp to transform trigger true truncate unbounded union uniquejoin update user using utc_timestamp values " +
+    "varchar views when where window with " +
+    // SELECT
+    "current_catalog current_path current_role current_schema current_time current_user deallocate escape except " +
+    "execute first json_array json_exists json_object json_query json_table json_value last listagg localtime " +
+    "localtimestamp natural normalize prepare recursive skip trim uescape unnest"
+  ).split(" "),
+);
 
 /** toColumnName without the fallback: `""` for a key with no letter or digit. Joining parts with `_` names a path. */
 export function columnNamePart(key: string): string {
@@ -59,6 +99,11 @@ function column(name: string, type: ColumnType, logTypes: readonly LogType[], de
 /** An audit Event field, named by its Go/JSON path (`objectRef.apiGroup`). */
 function audit(path: string, type: ColumnType, description: string): ColumnDefinition {
   return column(toColumnName(path), type, AUDIT, `audit \`${path}\`: ${description}`);
+}
+
+/** An audit timestamp field: a string only when it is a valid RFC 3339 date-time. */
+function auditTime(path: string, description: string): ColumnDefinition {
+  return { ...audit(path, "string", `${description}; other values are left out and named in \`parse_error\``), format: "rfc3339" };
 }
 
 /** Fields on every line, in the order they are written. */
@@ -108,6 +153,8 @@ const USER_EXTRA_KEYS = [
   "authentication.kubernetes.io/credential-id",
   "authentication.kubernetes.io/node-name",
   "authentication.kubernetes.io/node-uid",
+  // Current EKS clusters: the IAM principal id under aws-iam-authenticator's own key.
+  "sigs.k8s.io/aws-iam-authenticator/principalId",
 ];
 
 /** Webhook admission annotations are numbered per round and webhook: rounds 0–1 × webhooks 0–7 declared. */
@@ -188,10 +235,10 @@ export const AUDIT_COLUMNS: readonly ColumnDefinition[] = [
   audit("responseStatus.code", "int", "HTTP status code"),
   audit("requestObject", "string", "request body as JSON text (AUDIT_OBJECT_MODE=string, the default)"),
   audit("responseObject", "string", "response body as JSON text (AUDIT_OBJECT_MODE=string, the default)"),
-  audit("requestReceivedTimestamp", "string", "RFC 3339, microseconds"),
-  audit("stageTimestamp", "string", "RFC 3339, microseconds"),
-  audit("timestamp", "string", "v1beta1 only"),
-  audit("metadata.creationTimestamp", "string", "v1beta1 only"),
+  auditTime("requestReceivedTimestamp", "RFC 3339, microseconds"),
+  auditTime("stageTimestamp", "RFC 3339, microseconds"),
+  auditTime("timestamp", "v1beta1 only (column `timestamp_value`: `timestamp` is reserved in Athena)"),
+  auditTime("metadata.creationTimestamp", "v1beta1 only"),
   ...ANNOTATION_KEYS.map((key) => audit(`annotations.${key}`, "string", "annotation")),
 ];
 
@@ -211,6 +258,9 @@ export const RECORD_COLUMNS: readonly ColumnDefinition[] = [
 export const TABLE_COLUMNS: readonly ColumnDefinition[] = RECORD_COLUMNS.filter(
   (c) => !(PARTITION_KEYS as readonly string[]).includes(c.name),
 );
+
+/** Audit columns that only ever hold RFC 3339 date-times (`format: "rfc3339"`). */
+export const AUDIT_TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(AUDIT_COLUMNS.filter((c) => c.format === "rfc3339").map((c) => c.name));
 
 /** Declared type of every audit column, by name. */
 export const AUDIT_COLUMN_TYPES: ReadonlyMap<string, ColumnType> = new Map(AUDIT_COLUMNS.map((c) => [c.name, c.type]));

@@ -60,3 +60,14 @@ export function parseRfc3339(text: unknown): number | undefined {
   if (Number(m[10]) > 23 || Number(m[11]) > 59) return undefined;
   return m[9] === "+" ? t - offsetMinutes * 60_000 : t + offsetMinutes * 60_000;
 }
+
+// The subset both RFC 3339 and Athena's `from_iso8601_timestamp` accept: upper-case `T`,
+// seconds present, 1–9 fraction digits, `Z` or `±hh:mm`. Athena fails the whole query on
+// one value outside it (`2026-12-01 18:57:52.38`), so such values are never written.
+const STRICT_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** True when `text` is a date-time Athena's `from_iso8601_timestamp` parses (no leap second, real dates only). */
+export function isStrictDateTime(text: string): boolean {
+  const m = STRICT_DATE_TIME.exec(text);
+  return m !== null && +m[6]! <= 59 && utcMs(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, 0) !== undefined;
+}

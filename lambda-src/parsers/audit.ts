@@ -30,8 +30,8 @@
  */
 import { flatten } from "flat";
 import type { AuditObjectMode } from "../config";
-import { AUDIT_COLUMN_TYPES, AUDIT_RESERVED_NAMES, type ColumnType, columnNamePart } from "../record";
-import { parseRfc3339 } from "../time";
+import { AUDIT_COLUMN_TYPES, AUDIT_RESERVED_NAMES, AUDIT_TIMESTAMP_COLUMNS, type ColumnType, columnNameOf, columnNamePart } from "../record";
+import { isStrictDateTime, parseRfc3339 } from "../time";
 import { jsonErrorPosition } from "./json-error";
 import { confirmsCut, containerEnd, cutKubeApiserverObjects, cutTopLevelValues, stringEnd } from "./json-scan";
 import { type Parser, type ParseResult, parseError, SerializedResult } from "./types";
@@ -52,6 +52,8 @@ interface KeyPath {
   /** `,"column":`, for writing JSON members directly. */
   readonly member: string;
   readonly type: ColumnType | undefined;
+  /** A declared RFC 3339 column: only strict date-times are written to it. */
+  readonly timestamp: boolean;
   readonly reserved: boolean;
   /** Another cached key path has the same column: an event with both needs the collision rule. */
   shared: boolean;
@@ -67,13 +69,14 @@ interface KeyPath {
 }
 
 function keyPath(path: string, base: string): KeyPath {
-  const column = base === "" ? "unnamed" : base;
+  const column = columnNameOf(base);
   return {
     path,
     base,
     column,
     member: `,"${column}":`,
     type: AUDIT_COLUMN_TYPES.get(column),
+    timestamp: AUDIT_TIMESTAMP_COLUMNS.has(column),
     reserved: AUDIT_RESERVED_NAMES.has(column),
     shared: false,
     cached: false,
@@ -160,6 +163,9 @@ function put(fields: Record<string, unknown>, node: KeyPath, value: unknown): st
   const name = node.reserved || Object.hasOwn(fields, node.column) ? freeName(fields, node.column) : node.column;
   // A renamed key is not the declared column (declared names have no `__`).
   const type = name === node.column ? node.type : undefined;
+  if (node.timestamp && name === node.column && !(typeof value === "string" && isStrictDateTime(value))) {
+    return `${node.path} is not an RFC 3339 date-time: ${JSON.stringify(value).slice(0, 60)}`;
+  }
   if (type === undefined || (type === "string" && typeof value === "string")) {
     fields[name] = value;
     return undefined;
@@ -287,6 +293,8 @@ class Compact {
         if (k >= 0) this.times[k] = t.slice(v + 1, end - 1);
       }
       if (node.type !== undefined && node.type !== "string") return -1;
+      // Not a strict date-time (or escaped): the general path reports it.
+      if (node.timestamp && !isStrictDateTime(t.slice(v + 1, end - 1))) return -1;
     } else if (c === 91) {
       // Lists of strings (groups, sourceIPs, user.extra values) are checked in place; anything else is parsed.
       end = stringListEnd(t, v);
@@ -315,7 +323,7 @@ class Compact {
       }
       if (node.type !== undefined && !((node.type === "int" || node.type === "bigint") && isInteger(t.slice(v, end), node.type))) return -1;
     }
-    if (node.reserved || !node.cached) return -1;
+    if (node.reserved || !node.cached || (node.timestamp && c !== 34)) return -1;
     if (node.shared) {
       // Two key paths of this event on one column: the general path applies the collision rule.
       if (columnSeen.get(node.column) === this.serial) return -1;

@@ -105,7 +105,11 @@ describeCorpus("shared corpus", () => {
     for (const { file, line } of jsonl("audit-nonconforming")) {
       const { fields } = parsers["kube-apiserver-audit"](line, CWL);
       if (file.includes("truncated")) expect(fields.parse_error).toBe("audit: invalid JSON at position 1205 (truncated event?)");
-      else expect([file, fields.parse_error]).toEqual([file, undefined]);
+      else if (file.startsWith("panther-") && /Timestamp":"\d{4}-\d\d-\d\d /.test(line)) {
+        // Panther rewrote the timestamps with a space: left out, named, the event itself still parsed.
+        expect([file, fields.parse_error]).toEqual([file, expect.stringMatching(/^audit: (?:(?:requestReceivedTimestamp|stageTimestamp) is not an RFC 3339 date-time: "\d{4}-[^"]+"(?:; |$))+$/)]);
+        expect(fields.verb).toEqual(JSON.parse(line).verb);
+      } else expect([file, fields.parse_error]).toEqual([file, undefined]);
     }
   });
 
