@@ -25,7 +25,7 @@ import { Construct } from "constructs";
 import type { S3Layout } from "../../lambda-src/conventions";
 import { hardenedBucket, kmsOnlyBucketStatements } from "../common/private-bucket";
 import { NAMED_QUERIES, renderQuery, type TableFlavour } from "./queries";
-import { type PartitionValues, rawDataColumns, rawPartitionKeys, rawProjection } from "./schema";
+import { DEFAULT_RAW_TABLE, type PartitionValues, rawDataColumns, rawPartitionKeys, rawProjection } from "./schema";
 import { resultsBucketName, validateCatalog } from "./validate";
 
 export interface CatalogProps {
@@ -76,7 +76,6 @@ export interface CatalogProps {
   readonly rawTableName?: string;
 }
 
-const DEFAULT_RAW_TABLE = "raw_logs";
 const ATHENA_ENGINE_VERSION = "Athena engine version 3";
 
 export class Catalog extends Construct {

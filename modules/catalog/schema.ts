@@ -13,6 +13,9 @@ import {
 } from "../../lambda-src/conventions";
 import { RECORD_COLUMNS, type ColumnType } from "../../lambda-src/record";
 
+/** The raw table's name when the catalog's `rawTableName` is unset (the preview names its DuckDB table the same). */
+export const DEFAULT_RAW_TABLE = "raw_logs";
+
 /** A Glue column: name, Hive DDL type, comment. */
 export interface GlueColumn {
   readonly name: string;
