@@ -61,6 +61,12 @@ export function eksLogGroupName(cluster: string): string {
  */
 export const REGION_SEPARATOR = "@";
 
+/** AWS account ids: 12 digits (the payload's `owner`, partition key `account_id`). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** EKS CreateCluster names: 1–100 characters, `[0-9A-Za-z][A-Za-z0-9_-]*`; anything else cannot be an EKS log group's cluster. */
+export const CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
 /** AWS region names: us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ap-southeast-7 … */
 export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 

@@ -5,6 +5,8 @@
  */
 import { gunzipSync } from "node:zlib";
 import {
+  ACCOUNT_ID_PATTERN,
+  CLUSTER_NAME_PATTERN,
   clusterOfLogGroup,
   type LogType,
   logTypeOfStream,
@@ -68,9 +70,6 @@ export type Decoded = { readonly kind: "control" } | { readonly kind: "data"; re
 /** Field this Lambda adds to payloads it re-ingests: `"reingest":{"hop":n}`. */
 export const REINGEST_FIELD = "reingest";
 
-const ACCOUNT_ID = /^\d{12}$/;
-// EKS cluster names: 1–100 characters, [0-9A-Za-z][A-Za-z0-9_-]*; anything else cannot be an EKS group.
-const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
 function fail(reason: string): Decoded {
   return { kind: "failed", reason };
@@ -158,13 +157,13 @@ function checkMessage(message: unknown, where: string): Checked {
  * 12 digits, a cluster name that EKS could not have created falls back to `_unknown`.
  */
 export function partitionKeysOf(payload: Pick<CwlData, "owner" | "logGroup" | "logStream" | "subscriptionFilters">): PartitionKeys | string {
-  if (!ACCOUNT_ID.test(payload.owner)) return `owner ${JSON.stringify(payload.owner)} is not a 12-digit AWS account id (partition key account_id)`;
+  if (!ACCOUNT_ID_PATTERN.test(payload.owner)) return `owner ${JSON.stringify(payload.owner)} is not a 12-digit AWS account id (partition key account_id)`;
   const cluster = clusterOfLogGroup(payload.logGroup);
   return {
     log_type: logTypeOfStream(payload.logStream),
     account_id: payload.owner,
     region: regionOfSubscriptionFilters(payload.subscriptionFilters) ?? UNKNOWN_REGION,
-    cluster: cluster !== undefined && EKS_CLUSTER_NAME.test(cluster) ? cluster : UNKNOWN_CLUSTER,
+    cluster: cluster !== undefined && CLUSTER_NAME_PATTERN.test(cluster) ? cluster : UNKNOWN_CLUSTER,
   };
 }
 

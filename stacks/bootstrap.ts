@@ -16,6 +16,7 @@ import { KEY_ADMIN_ACTIONS } from "../modules/common/kms";
 import { hardenedBucket, kmsOnlyBucketStatements } from "../modules/common/private-bucket";
 import type { ResolvedEnvironment, ResolvedState } from "../envs/validate";
 import { AccountStack, arnPrefix, stateKeyAlias } from "./account-stack";
+import { regionalService } from "../modules/common/aws";
 
 export interface BootstrapStackProps {
   readonly env: ResolvedEnvironment;
@@ -48,7 +49,7 @@ export class BootstrapStack extends AccountStack {
           actions: ["kms:Decrypt", "kms:GenerateDataKey"],
           resources: ["*"],
           condition: [
-            { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${props.state.region}.amazonaws.com`] },
+            { test: "StringEquals", variable: "kms:ViaService", values: [regionalService("s3", props.state.region, props.env.partition)] },
             { test: "StringEquals", variable: "kms:CallerAccount", values: [props.accountId] },
           ],
         },

@@ -20,6 +20,7 @@ import { Storage } from "../modules/storage";
 import { Transform } from "../modules/transform";
 import { AccountStack } from "./account-stack";
 import { ERROR_PREFIX, PARQUET_PREFIX, centralNames, s3Layout } from "./names";
+import { regionalService } from "../modules/common/aws";
 
 /** The deterministic zip `npm run build:lambda` writes. */
 export const LAMBDA_BUNDLE = join(__dirname, "..", "dist", "lambda.zip");
@@ -32,7 +33,7 @@ export class CentralStack extends AccountStack {
     const layout = s3Layout(env);
     const { partition } = env;
     const { s3, splunk, firehose, lambda, alarms, logRetentionDays, athena, catalog, databrew } = env.pipeline;
-    const viaS3 = [`s3.${region}.amazonaws.com`];
+    const viaS3 = [regionalService("s3", region, partition)];
 
     const storage = new Storage(this, "storage", {
       namePrefix: env.central.namePrefix,
@@ -108,11 +109,7 @@ export class CentralStack extends AccountStack {
       memorySizeMB: lambda.memorySizeMB,
       timeoutSeconds: lambda.timeoutSeconds,
       ...(lambda.reservedConcurrency !== undefined ? { reservedConcurrency: lambda.reservedConcurrency } : {}),
-      environment: {
-        // A larger young generation: fewer scavenges over the transform's short-lived strings (bench: 0.52× → 0.59× of baseline).
-        ...(lambda.memorySizeMB >= 1024 ? { NODE_OPTIONS: "--max-semi-space-size=64" } : {}),
-        ...lambda.environment,
-      },
+      environment: lambda.environment,
       logRetentionDays,
       kmsKeyArn: storage.kmsKeyArn,
       deliveryStreamArn: names.deliveryStreamArn,

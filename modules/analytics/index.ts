@@ -10,11 +10,12 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { Token } from "cdktf";
 import { Construct } from "constructs";
-import { ALL_LOG_TYPES, REGION_PATTERN, TIME_PARTITION, type S3Layout } from "../../lambda-src/conventions";
+import { ALL_LOG_TYPES, TIME_PARTITION, type S3Layout } from "../../lambda-src/conventions";
 import { PARQUET_PARTITION_COLUMNS, RECIPE_STEPS, parquetDataColumns } from "./recipe";
-import { parseCadence, windowFilter, type Cadence } from "./schedule";
+import { type Cadence, windowFilter } from "./schedule";
+import { regionalService, servicePrincipal } from "../common/aws";
+import { validateAnalyticsProps } from "./validate";
 
 export interface AnalyticsProps {
   /** Prefix of every resource name, e.g. `eks-logs-prod`. */
@@ -55,7 +56,6 @@ export interface AnalyticsProps {
 }
 
 const DEFAULT_MAX_CAPACITY = 2;
-const DEFAULT_DELIVERY_DELAY_SECONDS = 600;
 const DEFAULT_PROJECTION_START = "2024-01-01-00";
 
 export class Analytics extends Construct {
@@ -69,10 +69,10 @@ export class Analytics extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
-    const cadence = validate(props);
+    const cadence = validateAnalyticsProps(props);
     const arn = `arn:${props.partition}`;
     const names = analyticsNames(props.namePrefix);
-    const s3ViaService = `s3.${props.region}.${props.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"}`;
+    const s3ViaService = regionalService("s3", props.region, props.partition);
     const raw = props.layout.prefix;
     const out = props.parquetPrefix;
 
@@ -89,7 +89,7 @@ export class Analytics extends Construct {
       statement: [
         {
           actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["databrew.amazonaws.com"] }],
+          principals: [{ type: "Service", identifiers: [servicePrincipal("databrew")] }],
           condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
         },
       ],
@@ -319,59 +319,3 @@ export function dataBrewTemplate(input: TemplateInput) {
   };
 }
 
-const NAME_PREFIX = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
-const GLUE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/;
-const HOUR = /^\d{4}-\d{2}-\d{2}-\d{2}$/;
-
-function validate(props: AnalyticsProps): Cadence {
-  const fail = (prop: string, rule: string, value: unknown): never => {
-    throw new Error(`analytics: ${prop} ${rule}, got ${JSON.stringify(value)}`);
-  };
-  const known = (value: unknown) => value !== undefined && !Token.isUnresolved(value);
-  const matches = (prop: string, value: string | undefined, pattern: RegExp, rule: string) => {
-    if (known(value) && !pattern.test(value!)) fail(prop, rule, value);
-  };
-  matches("namePrefix", props.namePrefix, NAME_PREFIX, "must be 3–30 characters: a lowercase letter, then lowercase letters, digits or hyphens");
-  matches("accountId", props.accountId, /^\d{12}$/, "must be a 12-digit AWS account id");
-  matches("region", props.region, REGION_PATTERN, "must be an AWS region name");
-  matches("databaseName", props.databaseName, GLUE_NAME, "must be a lowercase letter followed by lowercase letters, digits or underscores, at most 255 (Glue/Athena database name)");
-  matches("parquetTableName", props.parquetTableName, GLUE_NAME, "must be a lowercase letter followed by lowercase letters, digits or underscores, at most 255 (Glue/Athena table name)");
-  matches("roleName", props.roleName, ROLE_NAME, "must be an IAM role name (1–64 characters of letters, digits and +=,.@_-)");
-  matches("layout.prefix", props.layout.prefix, KEY_PREFIX, "must be S3 key segments separated by / (no leading or trailing /)");
-  matches("parquetPrefix", props.parquetPrefix, KEY_PREFIX, "must be S3 key segments separated by / (no leading or trailing /)");
-  const within = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
-  if (within(props.parquetPrefix, props.layout.prefix) || within(props.layout.prefix, props.parquetPrefix)) {
-    fail("parquetPrefix", `must not overlap the raw prefix "${props.layout.prefix}" (the job would read its own output)`, props.parquetPrefix);
-  }
-  if (props.maxCapacity !== undefined && (!Number.isInteger(props.maxCapacity) || props.maxCapacity < 1 || props.maxCapacity > 149)) {
-    fail("maxCapacity", "must be a whole number of DataBrew nodes from 1 to 149", props.maxCapacity);
-  }
-  if (props.timeoutMinutes !== undefined && (!Number.isInteger(props.timeoutMinutes) || props.timeoutMinutes < 1 || props.timeoutMinutes > 2880)) {
-    fail("timeoutMinutes", "must be a whole number of minutes from 1 to 2880 (DataBrew job timeout)", props.timeoutMinutes);
-  }
-  if (props.projectionStart !== undefined && !HOUR.test(props.projectionStart)) {
-    fail("projectionStart", `must be an hour in the ${TIME_PARTITION.format} format, e.g. "2025-01-01-00"`, props.projectionStart);
-  }
-  const cadence = parseCadence(props.schedule);
-  if (!cadence) {
-    fail(
-      "schedule",
-      "must be a DataBrew cron that runs every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *)",
-      props.schedule,
-    );
-  }
-  const delay = props.maxDeliveryDelaySeconds ?? DEFAULT_DELIVERY_DELAY_SECONDS;
-  if (!Number.isInteger(delay) || delay < 0 || delay > 3540) {
-    fail("maxDeliveryDelaySeconds", "must be a whole number of seconds from 0 to 3540", props.maxDeliveryDelaySeconds);
-  }
-  if (cadence!.minute * 60 < delay) {
-    fail(
-      "schedule",
-      `must fire at least ${Math.ceil(delay / 60)} minutes past the hour (maxDeliveryDelaySeconds ${delay}): an earlier run misses the previous hour's last objects`,
-      props.schedule,
-    );
-  }
-  return cadence!;
-}

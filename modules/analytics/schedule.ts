@@ -48,3 +48,6 @@ export function windowFilter(cadence: Cadence) {
     ],
   };
 }
+
+/** Worst case, in seconds, from an hour's end until its last raw object lands, unless the caller says. */
+export const DEFAULT_DELIVERY_DELAY_SECONDS = 600;

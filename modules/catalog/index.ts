@@ -27,6 +27,7 @@ import { hardenedBucket, kmsOnlyBucketStatements } from "../common/private-bucke
 import { NAMED_QUERIES, renderQuery, type TableFlavour } from "./queries";
 import { DEFAULT_RAW_TABLE, type PartitionValues, rawDataColumns, rawPartitionKeys, rawProjection } from "./schema";
 import { resultsBucketName, validateCatalog } from "./validate";
+import { regionalService, servicePrincipal } from "../common/aws";
 
 export interface CatalogProps {
   /** Prefix of every resource name, e.g. `eks-logs-prod`. */
@@ -94,7 +95,7 @@ export class Catalog extends Construct {
     super(scope, id);
     validateCatalog(props);
     const arn = `arn:${props.partition}`;
-    const s3ViaService = `s3.${props.region}.${props.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com"}`;
+    const s3ViaService = regionalService("s3", props.region, props.partition);
     const layout = props.layout;
 
     const database = new GlueCatalogDatabase(this, "database", {
@@ -265,7 +266,7 @@ export class Catalog extends Construct {
       statement: [
         {
           actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["glue.amazonaws.com"] }],
+          principals: [{ type: "Service", identifiers: [servicePrincipal("glue")] }],
           condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
         },
       ],

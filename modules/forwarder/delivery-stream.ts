@@ -13,7 +13,10 @@ import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-f
 import { Construct } from "constructs";
 import { firehoseErrorPrefix, firehosePrefix, type S3Layout } from "../../lambda-src/conventions";
 import { addStreamAlarms } from "./alarms";
-import { check, checkIdentity, checkPattern, checkRange, dnsSuffix, known, ROLE_NAME } from "./validate";
+import { regionalService, servicePrincipal } from "../common/aws";
+import { PATTERNS } from "../common/patterns";
+import { known, type Rule } from "../common/validate";
+import { checkIdentity, problemsOf } from "./validate";
 
 /** Central account, home region. */
 export interface DeliveryStreamProps {
@@ -93,7 +96,7 @@ export class DeliveryStream extends Construct {
       statement: [
         {
           actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["firehose.amazonaws.com"] }],
+          principals: [{ type: "Service", identifiers: [servicePrincipal("firehose")] }],
           // AWS's Firehose guide: Firehose passes the account id as the external id when it assumes the role.
           condition: [{ test: "StringEquals", variable: "sts:ExternalId", values: [props.accountId] }],
         },
@@ -125,7 +128,7 @@ export class DeliveryStream extends Construct {
           actions: ["kms:Decrypt", "kms:GenerateDataKey"],
           resources: [props.kmsKeyArn],
           condition: [
-            { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${props.region}.${dnsSuffix(props.partition)}`] },
+            { test: "StringEquals", variable: "kms:ViaService", values: [regionalService("s3", props.region, props.partition)] },
             // With an S3 Bucket Key the encryption context is the bucket ARN, without one the object ARN.
             { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [props.bucketArn, ...objects] },
           ],
@@ -200,41 +203,36 @@ function lambdaResources(lambdaArn: string): string[] {
   return qualified ? [lambdaArn] : [lambdaArn, `${lambdaArn}:*`];
 }
 
-const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
-const PREFIX = /^[!-.0-~]([!-~]*[!-.0-~])?$/; // printable, no leading or trailing slash
+const BUCKET_ARN: Rule = { pattern: /^arn:[\w-]+:s3:::[a-z0-9.-]{3,63}$/, rule: "must be an S3 bucket ARN" };
+const KMS_KEY_ARN: Rule = { pattern: /^arn:[\w-]+:kms:[a-z0-9-]+:\d{12}:key\/.+$/, rule: "must be a KMS key ARN (Firehose SSE needs the key ARN, not an alias)" };
+const LAMBDA_ARN: Rule = { pattern: /^arn:[\w-]+:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/, rule: "must be a Lambda function ARN" };
 
 function validate(props: DeliveryStreamProps): void {
-  const p = "DeliveryStreamProps";
+  const p = problemsOf("DeliveryStreamProps");
   checkIdentity(p, props);
-  checkPattern(`${p}.name`, props.name, STREAM_NAME, "must be 1–64 characters of [a-zA-Z0-9_.-] (a Firehose stream name)");
-  checkPattern(`${p}.roleName`, props.roleName, ROLE_NAME, "must be 1–64 characters of [A-Za-z0-9+=,.@_-] (an IAM role name)");
-  checkPattern(`${p}.bucketArn`, props.bucketArn, /^arn:[\w-]+:s3:::[a-z0-9.-]{3,63}$/, "must be an S3 bucket ARN");
-  checkPattern(`${p}.kmsKeyArn`, props.kmsKeyArn, /^arn:[\w-]+:kms:[a-z0-9-]+:\d{12}:key\/.+$/, "must be a KMS key ARN (Firehose SSE needs the key ARN, not an alias)");
-  checkPattern(`${p}.layout.prefix`, props.layout.prefix, PREFIX, "must be a non-empty S3 key prefix without leading or trailing slash");
-  checkPattern(`${p}.errorPrefix`, props.errorPrefix, PREFIX, "must be a non-empty S3 key prefix without leading or trailing slash");
+  p.match("name", props.name, PATTERNS.deliveryStreamName);
+  p.match("roleName", props.roleName, PATTERNS.iamRoleName);
+  p.match("bucketArn", props.bucketArn, BUCKET_ARN);
+  p.match("kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN);
+  p.match("layout.prefix", props.layout.prefix, PATTERNS.keyPrefix);
+  p.match("errorPrefix", props.errorPrefix, PATTERNS.keyPrefix);
   if (known(props.layout.prefix) && known(props.errorPrefix)) {
     const [a, b] = [props.layout.prefix, props.errorPrefix];
-    check(
-      a !== b && !a.startsWith(`${b}/`) && !b.startsWith(`${a}/`),
-      `${p}.errorPrefix`,
-      `must not overlap layout.prefix ${JSON.stringify(a)} (failed records would reach the Splunk notifications and Athena tables)`,
+    p.check(
+      "errorPrefix",
       b,
+      () => a !== b && !a.startsWith(`${b}/`) && !b.startsWith(`${a}/`),
+      `must not overlap layout.prefix ${JSON.stringify(a)} (failed records would reach the Splunk notifications and Athena tables)`,
     );
   }
-  checkRange(`${p}.bufferSizeMBs`, props.bufferSizeMBs, 64, 128, "MB", { integer: true, why: "dynamic partitioning needs at least 64" });
-  checkRange(`${p}.bufferIntervalSeconds`, props.bufferIntervalSeconds, 60, 900, "seconds", {
-    integer: true,
-    why: "dynamic partitioning does not support zero buffering",
-  });
-  checkRange(`${p}.processor.bufferSizeMBs`, props.processor.bufferSizeMBs, 0.2, 3, "MB", { why: "Firehose's Lambda processor range" });
-  checkRange(`${p}.processor.bufferIntervalSeconds`, props.processor.bufferIntervalSeconds, 0, 900, "seconds", { integer: true });
-  checkPattern(`${p}.processor.lambdaArn`, props.processor.lambdaArn, /^arn:[\w-]+:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/, "must be a Lambda function ARN");
-  checkRange(`${p}.logRetentionDays`, props.logRetentionDays, 0, 3653, "days", { integer: true });
-  if (props.freshnessAlarmSeconds !== undefined) {
-    checkRange(`${p}.freshnessAlarmSeconds`, props.freshnessAlarmSeconds, 60, 86400, "seconds", { integer: true });
-  }
-  if (props.processorRetries !== undefined) checkRange(`${p}.processorRetries`, props.processorRetries, 0, 300, "retries", { integer: true });
-  if (props.partitioningRetrySeconds !== undefined) {
-    checkRange(`${p}.partitioningRetrySeconds`, props.partitioningRetrySeconds, 0, 7200, "seconds", { integer: true });
-  }
+  p.range("bufferSizeMBs", props.bufferSizeMBs, 64, 128, "MB", { why: "dynamic partitioning needs at least 64" });
+  p.range("bufferIntervalSeconds", props.bufferIntervalSeconds, 60, 900, "seconds", { why: "dynamic partitioning does not support zero buffering" });
+  p.range("processor.bufferSizeMBs", props.processor.bufferSizeMBs, 0.2, 3, "MB", { integer: false, why: "Firehose's Lambda processor range" });
+  p.range("processor.bufferIntervalSeconds", props.processor.bufferIntervalSeconds, 0, 900, "seconds");
+  p.match("processor.lambdaArn", props.processor.lambdaArn, LAMBDA_ARN);
+  p.range("logRetentionDays", props.logRetentionDays, 0, 3653, "days");
+  p.range("freshnessAlarmSeconds", props.freshnessAlarmSeconds, 60, 86400, "seconds");
+  p.range("processorRetries", props.processorRetries, 0, 300, "retries");
+  p.range("partitioningRetrySeconds", props.partitioningRetrySeconds, 0, 7200, "seconds");
+  p.throwIfAny();
 }

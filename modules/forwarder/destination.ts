@@ -11,7 +11,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { ACCOUNT_ID, arnField, check, checkIdentity, checkPattern, ForwarderError, known, ROLE_NAME, thousands } from "./validate";
+import { servicePrincipal } from "../common/aws";
+import { PATTERNS } from "../common/patterns";
+import { known, thousands } from "../common/validate";
+import { arnField, checkIdentity, problemsOf } from "./validate";
 
 /** Central account, one per source region. */
 export interface LogDestinationProps {
@@ -57,20 +60,24 @@ export class LogDestination extends Construct {
     const destinationArn = `${arn}:logs:${props.region}:${props.accountId}:destination:${props.name}`;
 
     const accessPolicy = destinationPolicy(props, destinationArn);
-    const bytes = Buffer.byteLength(accessPolicy, "utf8");
-    if (bytes > DESTINATION_POLICY_MAX_BYTES) {
-      throw new ForwarderError(
-        `destination policy for ${props.region} is ${thousands(bytes)} bytes, over the ${thousands(DESTINATION_POLICY_MAX_BYTES)}-byte limit of CloudWatch Logs destination policies; list fewer accounts or set senders.organizationId`,
-      );
-    }
-
     const trust = trustPolicy(props);
-    const trustChars = trust.length;
-    if (trustChars > TRUST_POLICY_MAX_CHARS && known(trust)) {
-      throw new ForwarderError(
-        `trust policy of role ${props.roleName} (${props.region}) is ${thousands(trustChars)} characters for ${props.senders.accountIds.length} sender accounts, over IAM's default ${thousands(TRUST_POLICY_MAX_CHARS)}-character limit for role trust policies; list fewer accounts, or admit the organisation instead (senders.organizationId with no account list: the role then trusts any account of the region, and the destination policy's aws:PrincipalOrgID decides who may subscribe)`,
+    const sizes = problemsOf("LogDestinationProps");
+    const bytes = Buffer.byteLength(accessPolicy, "utf8");
+    sizes.check(
+      "senders.accountIds",
+      props.senders.accountIds.length,
+      () => bytes <= DESTINATION_POLICY_MAX_BYTES,
+      `make a destination policy of ${thousands(bytes)} bytes in ${props.region}, over the ${thousands(DESTINATION_POLICY_MAX_BYTES)}-byte limit of CloudWatch Logs destination policies; list fewer accounts or set senders.organizationId`,
+    );
+    if (known(trust)) {
+      sizes.check(
+        "senders.accountIds",
+        props.senders.accountIds.length,
+        () => trust.length <= TRUST_POLICY_MAX_CHARS,
+        `make the trust policy of role ${props.roleName} (${props.region}) ${thousands(trust.length)} characters, over IAM's default ${thousands(TRUST_POLICY_MAX_CHARS)}-character limit for role trust policies; list fewer accounts, or admit the organisation instead (senders.organizationId with no account list: the role then trusts any account of the region, and the destination policy's aws:PrincipalOrgID decides who may subscribe)`,
       );
     }
+    sizes.throwIfAny();
     const role = new IamRole(this, "role", {
       provider,
       name: props.roleName,
@@ -138,7 +145,7 @@ export function trustPolicy(props: LogDestinationProps): string {
     Statement: [
       {
         Effect: "Allow",
-        Principal: { Service: "logs.amazonaws.com" },
+        Principal: { Service: servicePrincipal("logs") },
         Action: "sts:AssumeRole",
         Condition: { StringLike: { "aws:SourceArn": sources } },
       },
@@ -146,32 +153,24 @@ export function trustPolicy(props: LogDestinationProps): string {
   });
 }
 
-const DESTINATION_NAME = /^[^:*]{1,512}$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-
 function validate(props: LogDestinationProps): void {
-  const p = "LogDestinationProps";
+  const p = problemsOf("LogDestinationProps");
   checkIdentity(p, props);
-  checkPattern(`${p}.name`, props.name, DESTINATION_NAME, "must be 1–512 characters without ':' or '*' (a CloudWatch Logs destination name)");
-  checkPattern(`${p}.roleName`, props.roleName, ROLE_NAME, "must be 1–64 characters of [A-Za-z0-9+=,.@_-] (an IAM role name)");
-  checkPattern(`${p}.senders.organizationId`, props.senders.organizationId, ORGANIZATION_ID, "must be an AWS Organizations id such as o-a1b2c3d4e5");
-  props.senders.accountIds.forEach((account, i) => checkPattern(`${p}.senders.accountIds[${i}]`, account, ACCOUNT_ID, "must be a 12-digit AWS account id"));
-  const plain = props.senders.accountIds.filter((a) => known(a));
-  const duplicate = plain.find((a, i) => plain.indexOf(a) !== i);
-  check(duplicate === undefined, `${p}.senders.accountIds`, "must not repeat an account", duplicate);
-  check(
-    props.senders.organizationId !== undefined || props.senders.accountIds.length > 0,
-    `${p}.senders`,
-    "must name an organizationId or at least one account id",
-    props.senders,
-  );
-  const service = arnField(props.deliveryStreamArn, "service");
-  if (service !== undefined) {
-    check(
-      service === "firehose" && arnField(props.deliveryStreamArn, "account") === props.accountId,
-      `${p}.deliveryStreamArn`,
-      `must be a Firehose stream of account ${props.accountId}`,
+  p.match("name", props.name, PATTERNS.cwlName);
+  p.match("roleName", props.roleName, PATTERNS.iamRoleName);
+  p.match("senders.organizationId", props.senders.organizationId, PATTERNS.organizationId);
+  props.senders.accountIds.forEach((account, i) => p.match(`senders.accountIds[${i}]`, account, PATTERNS.accountId));
+  p.unique("senders.accountIds", props.senders.accountIds, "an account");
+  if (props.senders.organizationId === undefined && props.senders.accountIds.length === 0) {
+    p.add("senders", "must name an organizationId or at least one account id", props.senders);
+  }
+  if (arnField(props.deliveryStreamArn, "service") !== undefined) {
+    p.check(
+      "deliveryStreamArn",
       props.deliveryStreamArn,
+      (arn) => arnField(arn, "service") === "firehose" && arnField(arn, "account") === props.accountId,
+      `must be a Firehose stream of account ${props.accountId}`,
     );
   }
+  p.throwIfAny();
 }

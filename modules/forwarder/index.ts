@@ -11,4 +11,4 @@ export { alarmDefinitions, SUCCESS_RATIO_THRESHOLD, type AlarmDefinition } from 
 export { defaultFreshnessAlarmSeconds, DeliveryStream, ERROR_LOG_STREAM, type DeliveryStreamProps } from "./delivery-stream";
 export { DESTINATION_POLICY_MAX_BYTES, destinationPolicy, LogDestination, TRUST_POLICY_MAX_CHARS, trustPolicy, type LogDestinationProps } from "./destination";
 export { SELECTION_CRITERIA_MAX_BYTES, selectionCriteria, Subscription, type SubscriptionProps } from "./subscription";
-export { ForwarderError } from "./validate";
+export { ModuleValidationError } from "../common/validate";

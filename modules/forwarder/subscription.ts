@@ -11,7 +11,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { eksLogGroupName, REGION_SEPARATOR, subscriptionFilterName } from "../../lambda-src/conventions";
-import { arnField, check, checkIdentity, checkPattern, ForwarderError, known, ROLE_NAME, thousands } from "./validate";
+import { servicePrincipal } from "../common/aws";
+import { PATTERNS } from "../common/patterns";
+import { known, thousands } from "../common/validate";
+import { arnField, checkIdentity, problemsOf } from "./validate";
 
 /** Workload account, one per region. */
 export interface SubscriptionProps {
@@ -73,7 +76,7 @@ export class Subscription extends Construct {
         statement: [
           {
             actions: ["sts:AssumeRole"],
-            principals: [{ type: "Service", identifiers: ["logs.amazonaws.com"] }],
+            principals: [{ type: "Service", identifiers: [servicePrincipal("logs")] }],
             condition: [{ test: "StringLike", variable: "aws:SourceArn", values: [`${arn}:logs:${props.region}:${props.accountId}:*`] }],
           },
         ],
@@ -135,7 +138,10 @@ function filterNameFor(props: SubscriptionProps): string {
   try {
     return subscriptionFilterName(props.filterName, props.region);
   } catch {
-    throw new ForwarderError(`SubscriptionProps.filterName must not contain "${REGION_SEPARATOR}" (it separates the region), got ${JSON.stringify(props.filterName)}`);
+    const p = problemsOf("SubscriptionProps");
+    p.add("filterName", `must not contain "${REGION_SEPARATOR}" (it separates the region)`, props.filterName);
+    p.throwIfAny();
+    throw new Error("unreachable");
   }
 }
 
@@ -149,72 +155,71 @@ export function selectionCriteria(props: SubscriptionProps): string {
   return `LogGroupName NOT IN [${names.map((n) => JSON.stringify(n)).join(", ")}]`;
 }
 
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
-const FILTER_NAME = /^[^:*]{1,512}$/;
+const DESTINATION_ARN = /^arn:[\w-]+:logs:[a-z0-9-]+:\d{12}:destination:[^:*]+$/;
 
 function validate(props: SubscriptionProps): void {
-  const p = "SubscriptionProps";
+  const p = problemsOf("SubscriptionProps");
   checkIdentity(p, props);
-  check(
-    (props.destinationArn === undefined) !== (props.deliveryStreamArn === undefined),
-    p,
-    "must set exactly one of destinationArn (cross-account) and deliveryStreamArn (same account)",
-    { destinationArn: props.destinationArn, deliveryStreamArn: props.deliveryStreamArn },
-  );
+  if ((props.destinationArn === undefined) === (props.deliveryStreamArn === undefined)) {
+    p.add("destinationArn", "must be set, or else deliveryStreamArn, not both (destinationArn cross-account, deliveryStreamArn in the same account)", {
+      destinationArn: props.destinationArn,
+      deliveryStreamArn: props.deliveryStreamArn,
+    });
+  }
+  p.check("filterName", props.filterName, (v) => !v.includes(REGION_SEPARATOR), `must not contain "${REGION_SEPARATOR}" (it separates the region)`);
   if (known(props.filterName)) {
-    check(!props.filterName.includes(REGION_SEPARATOR), `${p}.filterName`, `must not contain "${REGION_SEPARATOR}" (it separates the region)`, props.filterName);
-    checkPattern(`${p}.filterName`, `${props.filterName}${REGION_SEPARATOR}${props.region}`, FILTER_NAME, "with its region suffix must be 1–512 characters without ':' or '*'");
+    p.check("filterName", `${props.filterName}${REGION_SEPARATOR}${props.region}`, (v) => PATTERNS.cwlName.pattern.test(v), `with its region suffix ${PATTERNS.cwlName.rule}`);
   }
-  props.clusters.forEach((c, i) => checkPattern(`${p}.clusters[${i}]`, c, CLUSTER_NAME, "must be an EKS cluster name (1–100 of [A-Za-z0-9_-], starting with a letter or digit)"));
-  const duplicate = props.clusters.find((c, i) => props.clusters.indexOf(c) !== i);
+  props.clusters.forEach((c, i) => p.match(`clusters[${i}]`, c, PATTERNS.clusterName));
   // One filter of ours per log group: a log group takes at most two subscription filters.
-  check(duplicate === undefined, `${p}.clusters`, "must not repeat a cluster (one filter of ours per log group)", duplicate);
-  check(props.clusters.length > 0 || props.accountPolicy?.enabled === true, `${p}.clusters`, "must name at least one cluster unless accountPolicy is enabled", props.clusters);
+  p.unique("clusters", props.clusters, "a cluster (one filter of ours per log group)");
+  if (props.clusters.length === 0 && props.accountPolicy?.enabled !== true) {
+    p.add("clusters", "must name at least one cluster unless accountPolicy is enabled", props.clusters);
+  }
 
-  if (props.destinationArn !== undefined && known(props.destinationArn)) {
-    const d = props.destinationArn;
-    check(/^arn:[\w-]+:logs:[a-z0-9-]+:\d{12}:destination:[^:*]+$/.test(d), `${p}.destinationArn`, "must be a CloudWatch Logs destination ARN", d);
-    check(arnField(d, "region") === props.region, `${p}.destinationArn`, `must be in the log groups' region ${props.region} (a destination must be in its senders' region)`, d);
-    check(
-      arnField(d, "account") !== props.accountId,
-      `${p}.destinationArn`,
+  if (props.destinationArn !== undefined) {
+    p.check("destinationArn", props.destinationArn, (d) => DESTINATION_ARN.test(d), "must be a CloudWatch Logs destination ARN");
+    p.check("destinationArn", props.destinationArn, (d) => arnField(d, "region") === props.region, `must be in the log groups' region ${props.region} (a destination must be in its senders' region)`);
+    p.check(
+      "destinationArn",
+      props.destinationArn,
+      (d) => arnField(d, "account") !== props.accountId,
       `must belong to another account than ${props.accountId} (destinations are cross-account only; use deliveryStreamArn)`,
-      d,
     );
   }
-  if (props.deliveryStreamArn !== undefined && known(props.deliveryStreamArn)) {
-    const s = props.deliveryStreamArn;
-    check(
-      arnField(s, "service") === "firehose" && arnField(s, "account") === props.accountId,
-      `${p}.deliveryStreamArn`,
+  if (props.deliveryStreamArn !== undefined) {
+    p.check(
+      "deliveryStreamArn",
+      props.deliveryStreamArn,
+      (s) => arnField(s, "service") === "firehose" && arnField(s, "account") === props.accountId,
       `must be a Firehose stream of account ${props.accountId} (a subscription filter delivers straight to a stream only in its own account)`,
-      s,
     );
-    check(props.requireRoleArn !== true, `${p}.requireRoleArn`, "applies to destinationArn only (same-account delivery always uses a role)", props.requireRoleArn);
+    if (props.requireRoleArn === true) p.add("requireRoleArn", "applies to destinationArn only (same-account delivery always uses a role)", true);
   }
   if (props.roleName !== undefined || props.deliveryStreamArn !== undefined || props.requireRoleArn) {
-    checkPattern(`${p}.roleName`, props.roleName ?? defaultRoleName(props), ROLE_NAME, "must be 1–64 characters of [A-Za-z0-9+=,.@_-] (an IAM role name; the default is <filterName>-cwl-<region>)");
+    p.check("roleName", props.roleName ?? defaultRoleName(props), (v) => PATTERNS.iamRoleName.pattern.test(v), `${PATTERNS.iamRoleName.rule}; the default is <filterName>-cwl-<region>`);
   }
 
   const policy = props.accountPolicy;
   if (policy?.enabled) {
-    policy.excludeLogGroupNames.forEach((g, i) => checkPattern(`${p}.accountPolicy.excludeLogGroupNames[${i}]`, g, LOG_GROUP_NAME, "must be a log group name"));
+    policy.excludeLogGroupNames.forEach((g, i) => p.match(`accountPolicy.excludeLogGroupNames[${i}]`, g, PATTERNS.logGroupName));
     if (props.deliveryStreamArn !== undefined) {
       // Same account: the pipeline's own log groups are in this account and would feed themselves.
-      const names = policy.excludeLogGroupNames;
-      check(
-        names.some((g) => g.startsWith("/aws/kinesisfirehose/")) && names.some((g) => g.startsWith("/aws/lambda/")),
-        `${p}.accountPolicy.excludeLogGroupNames`,
+      p.check(
+        "accountPolicy.excludeLogGroupNames",
+        policy.excludeLogGroupNames,
+        (names) => names.some((g) => g.startsWith("/aws/kinesisfirehose/")) && names.some((g) => g.startsWith("/aws/lambda/")),
         "must name the stream's error log group (/aws/kinesisfirehose/<stream>) and the transform's (/aws/lambda/<function>) in the same-account case, or the policy subscribes them and loops",
-        names,
       );
     }
     const bytes = Buffer.byteLength(selectionCriteria(props), "utf8");
     if (bytes > SELECTION_CRITERIA_MAX_BYTES) {
-      throw new ForwarderError(
-        `${p}.accountPolicy.excludeLogGroupNames make a selection criteria of ${thousands(bytes)} bytes, over the 25 KB limit of PutAccountPolicy; exclude fewer log groups`,
+      p.add(
+        "accountPolicy.excludeLogGroupNames",
+        `make a selection criteria of ${thousands(bytes)} bytes, over the 25 KB limit of PutAccountPolicy; exclude fewer log groups`,
+        policy.excludeLogGroupNames.length,
       );
     }
   }
+  p.throwIfAny();
 }

@@ -8,6 +8,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { Construct } from "constructs";
 import { denyInsecureTransport } from "../common/policy";
+import { servicePrincipal } from "../common/aws";
 
 export interface AlarmTopicProps {
   readonly name: string;
@@ -54,7 +55,7 @@ export function alarmTopic(scope: Construct, props: AlarmTopicProps): SnsTopic {
       {
         sid: "CloudWatchAlarmsPublish",
         effect: "Allow",
-        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        principals: [{ type: "Service", identifiers: [servicePrincipal("cloudwatch")] }],
         actions: ["sns:Publish"],
         resources: [topic.arn],
         condition: [

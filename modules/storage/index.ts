@@ -21,8 +21,9 @@ import { keyPolicyStatements } from "./key-policy";
 import { accessLogLifecycleRules, logBucketLifecycleRules } from "./lifecycle";
 import { SplunkNotifications, queueName, queueRoutes, readerRoleName, sqsArn, type SplunkQueue } from "./splunk";
 import { validateStorageProps } from "./validate";
+import { regionalService, serviceDomain, servicePrincipal } from "../common/aws";
 
-export { StorageError } from "./validate";
+export { ModuleValidationError } from "../common/validate";
 
 export type StorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
 
@@ -166,7 +167,7 @@ export class Storage extends Construct {
         maxReceiveCount: props.splunk.maxReceiveCount,
       }),
     };
-    const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+    const dnsSuffix = serviceDomain(partition);
     const bucketArn = `arn:${partition}:s3:::${bucketName}`;
     const alarmTopicName = `${namePrefix}-alarms`;
     const hasReader = props.splunk.enabled && props.splunk.readerPrincipalArns.length > 0;
@@ -180,7 +181,7 @@ export class Storage extends Construct {
         dnsSuffix,
         bucketArn,
         keyUsers: props.keyUsers,
-        grantViaServices: props.grantViaServices ?? [`firehose.${region}.${dnsSuffix}`],
+        grantViaServices: props.grantViaServices ?? [regionalService("firehose", region, partition)],
         encryptedLogGroupArns: props.encryptedLogGroupArns,
         notifiedQueueArns: props.splunk.enabled
           ? queueRoutes(props.layout, splunk.queuePerLogType).map((r) => sqsArn(partition, region, accountId, queueName(namePrefix, r.key)))
@@ -296,7 +297,7 @@ export class Storage extends Construct {
         {
           sid: "S3ServerAccessLogsDelivery",
           effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+          principals: [{ type: "Service", identifiers: [servicePrincipal("logging.s3")] }],
           actions: ["s3:PutObject"],
           resources: [`${bucket.arn}/${source.targetPrefix}*`],
           condition: [

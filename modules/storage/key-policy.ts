@@ -9,6 +9,7 @@
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KEY_ADMIN_ACTIONS } from "../common/kms";
+import { servicePrincipal } from "../common/aws";
 
 /** What CloudWatch Logs does with a log group's key (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS"). */
 export const LOGS_KEY_ACTIONS = [
@@ -126,7 +127,7 @@ export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocu
     statements.push({
       sid: "S3NotifiesEncryptedQueues",
       effect: "Allow",
-      principals: service("s3.amazonaws.com"),
+      principals: service(servicePrincipal("s3")),
       actions: PRODUCER_KEY_ACTIONS,
       resources: ALL,
       condition: [
@@ -139,7 +140,7 @@ export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocu
   statements.push({
     sid: "CloudWatchAlarmsPublish",
     effect: "Allow",
-    principals: service("cloudwatch.amazonaws.com"),
+    principals: service(servicePrincipal("cloudwatch")),
     actions: PRODUCER_KEY_ACTIONS,
     resources: ALL,
     condition: [

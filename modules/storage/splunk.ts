@@ -19,6 +19,7 @@ import { Construct } from "constructs";
 import { ALL_LOG_TYPES, logTypePrefix, type S3Layout } from "../../lambda-src/conventions";
 import { dlqAlarm } from "./alarms";
 import { denyInsecureTransport } from "../common/policy";
+import { servicePrincipal } from "../common/aws";
 
 /** Firehose names every delivered object `*.json.gz` (the forwarder's file extension). */
 export const DELIVERED_SUFFIX = ".json.gz";
@@ -126,7 +127,7 @@ export class SplunkNotifications extends Construct {
             {
               sid: "S3SendsBucketNotifications",
               effect: "Allow",
-              principals: [{ type: "Service", identifiers: ["s3.amazonaws.com"] }],
+              principals: [{ type: "Service", identifiers: [servicePrincipal("s3")] }],
               actions: ["sqs:SendMessage"],
               resources: [queue.arn],
               condition: [

@@ -3,20 +3,11 @@
  * and the value received; values that are unresolved Terraform tokens are skipped (AWS checks
  * those at apply time). All problems are reported at once.
  */
-import { Token } from "cdktf";
-import { REGION_PATTERN } from "../../lambda-src/conventions";
-import type { StorageProps, StorageClass } from "./index";
+import { PARTITIONS } from "../common/aws";
+import { PATTERNS } from "../common/patterns";
 import { bucketNameProblem } from "../common/s3-names";
-
-/** A configuration the storage module refuses at synth time, before any Terraform is written. */
-export class StorageError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(problems.map((p) => `storage: ${p}`).join("\n"));
-    this.name = "StorageError";
-    this.problems = problems;
-  }
-}
+import { known, type ModuleProblem, Problems } from "../common/validate";
+import type { StorageProps, StorageClass } from "./index";
 
 /**
  * Lifecycle transitions must follow S3's waterfall: an object only ever moves down this list
@@ -42,24 +33,7 @@ export const LIMITS = {
   maxReceiveCount: { min: 1, max: 1_000 },
   /** KMS ScheduleKeyDeletion PendingWindowInDays. */
   keyDeletionWindowDays: { min: 7, max: 30 },
-  /** The longest derived name, `<namePrefix>-splunk-cloud-controller-manager-dlq`, must fit SQS's 80 characters. */
-  namePrefixLength: 44,
 } as const;
-
-const PARTITIONS = ["aws", "aws-cn", "aws-us-gov"];
-const NAME_PREFIX = /^[a-z0-9][a-z0-9-]*$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const IAM_ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const KMS_ACTION = /^kms:[A-Za-z]+$/;
-const SID = /^[A-Za-z0-9]+$/;
-const VIA_SERVICE = /^[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/;
-const SNS_TOPIC_ARN = /^arn:aws(?:-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-/** S3 key segments without leading or trailing slash. */
-const KEY_PREFIX = /^[A-Za-z0-9!_.*'()=-]+(?:\/[A-Za-z0-9!_.*'()=-]+)*$/;
-const KEY_SEGMENT = /^[A-Za-z0-9!_.*'()=-]+$/;
 
 /** Statement ids the module writes itself; a key user must not reuse them. */
 export const RESERVED_SIDS = [
@@ -71,33 +45,6 @@ export const RESERVED_SIDS = [
   "CloudWatchAlarmsPublish",
 ];
 
-function known<T>(value: T): boolean {
-  return value !== undefined && !Token.isUnresolved(value);
-}
-
-function show(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? JSON.stringify(value) : String(value);
-}
-
-class Problems {
-  readonly list: string[] = [];
-
-  add(prop: string, rule: string, value: unknown): void {
-    this.list.push(`${prop} ${rule}, got ${show(value)}`);
-  }
-
-  /** Adds a problem when `value` is known and `ok(value)` is false. */
-  check<T>(prop: string, value: T, ok: (v: T) => boolean, rule: string): void {
-    if (known(value) && !ok(value)) this.add(prop, rule, value);
-  }
-
-  wholeNumber(prop: string, value: number | undefined, min: number, max: number, why?: string): void {
-    if (value === undefined) return;
-    const range = max === Infinity ? `at least ${min}` : `between ${min} and ${max}`;
-    this.check(prop, value, (v) => Number.isInteger(v) && v >= min && v <= max, `must be a whole number ${range}${why ? ` (${why})` : ""}`);
-  }
-}
-
 /** Derived names, validated like the props they come from. */
 export interface DerivedNames {
   readonly bucketName: string;
@@ -105,18 +52,12 @@ export interface DerivedNames {
 }
 
 export function validateStorageProps(props: StorageProps, names: DerivedNames): void {
-  const p = new Problems();
+  const p = new Problems("storage");
 
-  p.check("namePrefix", props.namePrefix, (v) => NAME_PREFIX.test(v), "must be lowercase letters, digits and hyphens, starting with a letter or digit");
-  p.check(
-    "namePrefix",
-    props.namePrefix,
-    (v) => v.length <= LIMITS.namePrefixLength,
-    `must be at most ${LIMITS.namePrefixLength} characters (the longest queue name, <namePrefix>-splunk-cloud-controller-manager-dlq, must fit SQS's 80)`,
-  );
-  p.check("accountId", props.accountId, (v) => ACCOUNT_ID.test(v), "must be a 12-digit AWS account id");
-  p.check("region", props.region, (v) => REGION_PATTERN.test(v), "must be an AWS region name such as eu-west-1");
-  p.check("partition", props.partition, (v) => PARTITIONS.includes(v), `must be one of ${PARTITIONS.join(", ")}`);
+  p.match("namePrefix", props.namePrefix, PATTERNS.namePrefix);
+  p.match("accountId", props.accountId, PATTERNS.accountId);
+  p.match("region", props.region, PATTERNS.region);
+  p.oneOf("partition", props.partition, PARTITIONS as readonly string[]);
   // Names and ARNs derived from a bad identity would only repeat its problem.
   const identityOk = p.list.length === 0;
 
@@ -125,8 +66,8 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
     p.check(bucketProp, names.bucketName, (v) => bucketNameProblem(v) === undefined, bucketNameProblem(names.bucketName) ?? "");
   }
 
-  p.check("layout.prefix", props.layout.prefix, (v) => KEY_PREFIX.test(v), "must be S3 key segments separated by / with no leading or trailing /");
-  p.check("errorPrefix", props.errorPrefix, (v) => KEY_SEGMENT.test(v), "must be one S3 key segment (no slashes)");
+  p.match("layout.prefix", props.layout.prefix, PATTERNS.keyPrefix);
+  p.match("errorPrefix", props.errorPrefix, PATTERNS.keySegment);
   if (known(props.errorPrefix) && known(props.layout.prefix)) {
     p.check(
       "errorPrefix",
@@ -138,7 +79,7 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
 
   const taken = [props.layout.prefix.split("/")[0], props.errorPrefix];
   (props.lifecycle.derivedPrefixes ?? []).forEach((prefix, i) => {
-    p.check(`lifecycle.derivedPrefixes[${i}]`, prefix, (v) => KEY_SEGMENT.test(v), "must be one S3 key segment (no slashes)");
+    p.match(`lifecycle.derivedPrefixes[${i}]`, prefix, PATTERNS.keySegment);
     p.check(
       `lifecycle.derivedPrefixes[${i}]`,
       prefix,
@@ -147,15 +88,15 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
     );
   });
 
-  validateLifecycle(p, props.lifecycle);
+  p.addAll(lifecycleProblems(props.lifecycle), "lifecycle.");
 
   if (props.objectLock) {
-    p.check("objectLock.mode", props.objectLock.mode, (v) => v === "GOVERNANCE" || v === "COMPLIANCE", "must be GOVERNANCE or COMPLIANCE");
-    p.wholeNumber("objectLock.days", props.objectLock.days, 1, Infinity, "S3 Object Lock default retention");
+    p.oneOf("objectLock.mode", props.objectLock.mode, ["GOVERNANCE", "COMPLIANCE"]);
+    p.range("objectLock.days", props.objectLock.days, 1, Infinity, "days", { why: "S3 Object Lock default retention" });
   }
 
   if (props.accessLogging) {
-    p.wholeNumber("accessLogging.expireAfterDays", props.accessLogging.expireAfterDays, 1, Infinity);
+    p.range("accessLogging.expireAfterDays", props.accessLogging.expireAfterDays, 1, Infinity, "days");
     if (names.accessLogBucketName !== undefined && (identityOk || props.accessLogging.bucketName !== undefined)) {
       const prop =
         props.accessLogging.bucketName === undefined ? "accessLogging.bucketName (default <namePrefix>-<accountId>-<region>-sal)" : "accessLogging.bucketName";
@@ -164,10 +105,8 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
     }
   }
 
-  p.wholeNumber("keyDeletionWindowDays", props.keyDeletionWindowDays, LIMITS.keyDeletionWindowDays.min, LIMITS.keyDeletionWindowDays.max, "KMS PendingWindowInDays");
-  for (const [i, service] of (props.grantViaServices ?? []).entries()) {
-    p.check(`grantViaServices[${i}]`, service, (v) => VIA_SERVICE.test(v), "must be a kms:ViaService value such as firehose.eu-west-1.amazonaws.com");
-  }
+  p.range("keyDeletionWindowDays", props.keyDeletionWindowDays, LIMITS.keyDeletionWindowDays.min, LIMITS.keyDeletionWindowDays.max, "days", { why: "KMS PendingWindowInDays" });
+  for (const [i, service] of (props.grantViaServices ?? []).entries()) p.match(`grantViaServices[${i}]`, service, PATTERNS.viaService);
 
   validateSplunk(p, props.splunk);
   validateKeyUsers(p, props.keyUsers, identityOk ? props.accountId : undefined);
@@ -182,11 +121,9 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
     );
   }
 
-  for (const [i, email] of props.alarms.emails.entries()) {
-    p.check(`alarms.emails[${i}]`, email, (v) => EMAIL.test(v), "must be an e-mail address");
-  }
+  for (const [i, email] of props.alarms.emails.entries()) p.match(`alarms.emails[${i}]`, email, PATTERNS.email);
   if (props.alarms.extraTopicArn !== undefined) {
-    p.check("alarms.extraTopicArn", props.alarms.extraTopicArn, (v) => SNS_TOPIC_ARN.test(v), "must be an SNS topic ARN");
+    p.match("alarms.extraTopicArn", props.alarms.extraTopicArn, PATTERNS.snsTopicArn);
     p.check(
       "alarms.extraTopicArn",
       props.alarms.extraTopicArn,
@@ -195,15 +132,20 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
     );
   }
 
-  if (p.list.length > 0) throw new StorageError(p.list);
+  p.throwIfAny();
 }
 
-function validateLifecycle(p: Problems, lifecycle: StorageProps["lifecycle"]): void {
+/**
+ * The lifecycle's problems, props relative to `lifecycle` (`transitions[1].afterDays`): the
+ * storage module's rules, which envs/ also runs on `pipeline.s3` and maps back to its fields.
+ */
+export function lifecycleProblems(lifecycle: StorageProps["lifecycle"]): ModuleProblem[] {
+  const p = new Problems("storage");
   const { transitions } = lifecycle;
   for (const [i, t] of transitions.entries()) {
-    const prop = `lifecycle.transitions[${i}]`;
-    p.check(`${prop}.storageClass`, t.storageClass, (v) => STORAGE_CLASS_WATERFALL.includes(v), `must be one of ${STORAGE_CLASS_WATERFALL.join(", ")}`);
-    p.wholeNumber(`${prop}.afterDays`, t.afterDays, 0, Infinity);
+    const prop = `transitions[${i}]`;
+    p.oneOf(`${prop}.storageClass`, t.storageClass, STORAGE_CLASS_WATERFALL);
+    p.range(`${prop}.afterDays`, t.afterDays, 0, Infinity, "days");
     if (IA_CLASSES.includes(t.storageClass)) {
       p.check(`${prop}.afterDays`, t.afterDays, (v) => v >= IA_MIN_DAYS, `must be at least ${IA_MIN_DAYS} for ${t.storageClass} (S3 lifecycle: objects must be 30 days old to move to an IA class)`);
     }
@@ -226,31 +168,28 @@ function validateLifecycle(p: Problems, lifecycle: StorageProps["lifecycle"]): v
     }
   }
 
-  p.wholeNumber("lifecycle.expireAfterDays", lifecycle.expireAfterDays, 0, Infinity, "0 keeps objects forever");
+  p.range("expireAfterDays", lifecycle.expireAfterDays, 0, Infinity, "days", { why: "0 keeps objects forever" });
   const last = transitions[transitions.length - 1];
   if (last && lifecycle.expireAfterDays !== 0) {
     p.check(
-      "lifecycle.expireAfterDays",
+      "expireAfterDays",
       lifecycle.expireAfterDays,
       (v) => !known(last.afterDays) || v > last.afterDays,
       `must be greater than the last transition's ${last.afterDays} days, or 0 (S3 lifecycle: expiration after every transition)`,
     );
   }
-  p.wholeNumber("lifecycle.noncurrentVersionExpireAfterDays", lifecycle.noncurrentVersionExpireAfterDays, 1, Infinity);
-  p.wholeNumber("lifecycle.abortIncompleteMultipartUploadAfterDays", lifecycle.abortIncompleteMultipartUploadAfterDays, 1, Infinity);
-  p.wholeNumber("lifecycle.errorExpireAfterDays", lifecycle.errorExpireAfterDays, 0, Infinity, "0 keeps error objects forever");
+  p.range("noncurrentVersionExpireAfterDays", lifecycle.noncurrentVersionExpireAfterDays, 1, Infinity, "days");
+  p.range("abortIncompleteMultipartUploadAfterDays", lifecycle.abortIncompleteMultipartUploadAfterDays, 1, Infinity, "days");
+  p.range("errorExpireAfterDays", lifecycle.errorExpireAfterDays, 0, Infinity, "days", { why: "0 keeps error objects forever" });
+  return p.list;
 }
 
 function validateSplunk(p: Problems, splunk: StorageProps["splunk"]): void {
   const { visibilityTimeoutSeconds: vt, maxReceiveCount: mrc } = LIMITS;
-  p.wholeNumber("splunk.visibilityTimeoutSeconds", splunk.visibilityTimeoutSeconds, vt.min, vt.max, "SQS VisibilityTimeout");
-  p.wholeNumber("splunk.maxReceiveCount", splunk.maxReceiveCount, mrc.min, mrc.max, "SQS RedrivePolicy maxReceiveCount");
-  for (const [i, arn] of splunk.readerPrincipalArns.entries()) {
-    p.check(`splunk.readerPrincipalArns[${i}]`, arn, (v) => PRINCIPAL_ARN.test(v), "must be an IAM role, user or account root ARN");
-  }
-  if (splunk.externalId !== undefined) {
-    p.check("splunk.externalId", splunk.externalId, (v) => EXTERNAL_ID.test(v), "must be 2–1224 characters of [A-Za-z0-9+=,.@:/_-] (STS ExternalId)");
-  }
+  p.range("splunk.visibilityTimeoutSeconds", splunk.visibilityTimeoutSeconds, vt.min, vt.max, "seconds", { why: "SQS VisibilityTimeout" });
+  p.range("splunk.maxReceiveCount", splunk.maxReceiveCount, mrc.min, mrc.max, "", { why: "SQS RedrivePolicy maxReceiveCount" });
+  for (const [i, arn] of splunk.readerPrincipalArns.entries()) p.match(`splunk.readerPrincipalArns[${i}]`, arn, PATTERNS.principalArn);
+  p.match("splunk.externalId", splunk.externalId, PATTERNS.externalId);
   const requireExternalId = splunk.requireExternalId ?? true;
   if (splunk.enabled && splunk.readerPrincipalArns.length > 0 && requireExternalId && splunk.externalId === undefined) {
     p.add("splunk.externalId", "is required when splunk.readerPrincipalArns is set (the cross-account reader role trusts only callers that pass it)", undefined);
@@ -274,25 +213,25 @@ function validateKeyUsers(p: Problems, users: StorageProps["keyUsers"], accountI
   const seen = new Set<string>();
   for (const [i, user] of users.entries()) {
     const prop = `keyUsers[${i}]`;
-    p.check(`${prop}.sid`, user.sid, (v) => SID.test(v), "must be letters and digits only");
+    p.match(`${prop}.sid`, user.sid, PATTERNS.statementId);
     p.check(`${prop}.sid`, user.sid, (v) => !RESERVED_SIDS.includes(v), `must not be one of the module's own statement ids (${RESERVED_SIDS.join(", ")})`);
     p.check(`${prop}.sid`, user.sid, (v) => !seen.has(v), "must be unique among keyUsers");
     if (known(user.sid)) seen.add(user.sid);
-    p.check(`${prop}.roleArn`, user.roleArn, (v) => IAM_ROLE_ARN.test(v), "must be an exact IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+    p.match(`${prop}.roleArn`, user.roleArn, PATTERNS.iamRoleArn);
     if (accountId !== undefined && known(accountId)) {
       p.check(
         `${prop}.roleArn`,
         user.roleArn,
-        (v) => !IAM_ROLE_ARN.test(v) || v.split(":")[4] === accountId,
+        (v) => !PATTERNS.iamRoleArn.pattern.test(v) || v.split(":")[4] === accountId,
         `must be a role of account ${accountId} (the key policy admits key users through this account's root)`,
       );
     }
     p.check(`${prop}.actions`, user.actions, (v) => v.length > 0, "must name at least one action");
     for (const [j, action] of user.actions.entries()) {
-      p.check(`${prop}.actions[${j}]`, action, (v) => KMS_ACTION.test(v), "must be one KMS action such as kms:Decrypt (no wildcards)");
+      p.match(`${prop}.actions[${j}]`, action, PATTERNS.kmsAction);
     }
     for (const [j, service] of (user.viaServices ?? []).entries()) {
-      p.check(`${prop}.viaServices[${j}]`, service, (v) => VIA_SERVICE.test(v), "must be a kms:ViaService value such as s3.eu-west-1.amazonaws.com");
+      p.match(`${prop}.viaServices[${j}]`, service, PATTERNS.viaService);
     }
   }
 }

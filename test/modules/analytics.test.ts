@@ -283,16 +283,16 @@ describe("analytics: validation", () => {
       { parquetPrefix: "raw/parquet" },
       'analytics: parquetPrefix must not overlap the raw prefix "raw" (the job would read its own output), got "raw/parquet"',
     ],
-    ["a capacity of zero nodes", { maxCapacity: 0 }, "analytics: maxCapacity must be a whole number of DataBrew nodes from 1 to 149, got 0"],
+    ["a capacity of zero nodes", { maxCapacity: 0 }, "analytics: maxCapacity must be a whole number of 1–149 DataBrew nodes, got 0"],
     [
       "a table name Athena cannot use",
       { parquetTableName: "Parquet-Logs" },
-      'analytics: parquetTableName must be a lowercase letter followed by lowercase letters, digits or underscores, at most 255 (Glue/Athena table name), got "Parquet-Logs"',
+      'analytics: parquetTableName must be a lowercase letter followed by lowercase letters, digits or underscores, at most 255 (Glue/Athena name), got "Parquet-Logs"',
     ],
     [
       "a role ARN instead of a name",
       { roleName: "arn:aws:iam::111111111111:role/databrew" },
-      'analytics: roleName must be an IAM role name (1–64 characters of letters, digits and +=,.@_-), got "arn:aws:iam::111111111111:role/databrew"',
+      'analytics: roleName must be an IAM role name (1–64 characters of letters, digits and +=,.@_-), not an ARN, got "arn:aws:iam::111111111111:role/databrew"',
     ],
   ];
   it.each(cases)("rejects %s", (_name, overrides, message) => {

@@ -343,12 +343,12 @@ describe("catalog: validation", () => {
     [
       "a scan limit below Athena's minimum",
       { athena: { ...props().athena, bytesScannedCutoffPerQuery: 1_000_000 } },
-      "catalog: athena.bytesScannedCutoffPerQuery must be a whole number of bytes of at least 10485760 (Athena's 10 MB minimum), got 1000000",
+      "catalog: athena.bytesScannedCutoffPerQuery must be a whole number of bytes, at least 10,485,760 (Athena's 10 MB minimum), got 1000000",
     ],
     [
       "a database name Athena cannot use",
       { databaseName: "EKS-Logs" },
-      'catalog: databaseName must be a lowercase letter followed by lowercase letters, digits or underscores, at most 255 (Glue/Athena database name), got "EKS-Logs"',
+      'catalog: databaseName must be a lowercase letter followed by lowercase letters, digits or underscores, at most 255 (Glue/Athena name), got "EKS-Logs"',
     ],
     [
       "no values for a partition key of the layout",
@@ -358,7 +358,7 @@ describe("catalog: validation", () => {
     [
       "a value that is not a region",
       { layout: { prefix: "raw", extraPartitionKeys: ["region"] }, partitionValues: { account_id: [], region: ["eu-west-1", "europe"], cluster: [] } },
-      'catalog: partitionValues.region[1] must be AWS region names, got "europe"',
+      'catalog: partitionValues.region[1] must be an AWS region name such as eu-west-1, got "europe"',
     ],
     [
       "a projection start that is not an hour",
@@ -368,7 +368,7 @@ describe("catalog: validation", () => {
     [
       "a results expiry of zero days",
       { athena: { ...props().athena, resultsExpireAfterDays: 0 } },
-      "catalog: athena.resultsExpireAfterDays must be a whole number of days from 1 to 3650, got 0",
+      "catalog: athena.resultsExpireAfterDays must be a whole number of 1–3,650 days, got 0",
     ],
     [
       "a default results bucket name longer than S3 allows",
@@ -383,7 +383,7 @@ describe("catalog: validation", () => {
     [
       "a crawler schedule that is not a Glue cron",
       { crawler: { enabled: true, roleName: "crawler", schedule: "rate(1 hour)" } },
-      'catalog: crawler.schedule must be a Glue cron expression with 6 fields, e.g. cron(0 * * * ? *), got "rate(1 hour)"',
+      'catalog: crawler.schedule must be a cron expression with 6 fields, e.g. cron(15 * * * ? *), got "rate(1 hour)"',
     ],
     [
       "a Parquet table named like the raw one",

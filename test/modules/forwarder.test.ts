@@ -257,10 +257,10 @@ describe("DeliveryStream", () => {
         { processor: { lambdaArn: LAMBDA_ARN, bufferSizeMBs: 1, bufferIntervalSeconds: 901 } },
         "forwarder: DeliveryStreamProps.processor.bufferIntervalSeconds must be a whole number of 0–900 seconds, got 901",
       ],
-      ["a stream name with a space", { name: "eks logs" }, 'forwarder: DeliveryStreamProps.name must be 1–64 characters of [a-zA-Z0-9_.-] (a Firehose stream name), got "eks logs"'],
+      ["a stream name with a space", { name: "eks logs" }, `forwarder: DeliveryStreamProps.name must be 1–64 characters of letters, digits, '_', '.' or '-' (Firehose stream name), got "eks logs"`],
       ["a key alias", { kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:alias/logs" }, 'forwarder: DeliveryStreamProps.kmsKeyArn must be a KMS key ARN (Firehose SSE needs the key ARN, not an alias), got "arn:aws:kms:eu-west-1:111111111111:alias/logs"'],
       ["an error prefix inside the data prefix", { errorPrefix: "eks-logs/errors" }, 'forwarder: DeliveryStreamProps.errorPrefix must not overlap layout.prefix "eks-logs" (failed records would reach the Splunk notifications and Athena tables), got "eks-logs/errors"'],
-      ["a prefix with a trailing slash", { layout: { prefix: "eks-logs/", extraPartitionKeys: [] } }, 'forwarder: DeliveryStreamProps.layout.prefix must be a non-empty S3 key prefix without leading or trailing slash, got "eks-logs/"'],
+      ["a prefix with a trailing slash", { layout: { prefix: "eks-logs/", extraPartitionKeys: [] } }, 'forwarder: DeliveryStreamProps.layout.prefix must be S3 key segments separated by / (no leading or trailing /), got "eks-logs/"'],
       ["a short account id", { accountId: "1111" }, 'forwarder: DeliveryStreamProps.accountId must be a 12-digit AWS account id, got "1111"'],
       ["an unknown partition", { partition: "aws-iso" }, 'forwarder: DeliveryStreamProps.partition must be one of aws, aws-cn, aws-us-gov, got "aws-iso"'],
     ])("refuses %s", (_case, overrides, message) => {
@@ -372,7 +372,7 @@ describe("LogDestination", () => {
 
     it("refuses a destination policy over 5,120 bytes", () => {
       expect(build({ region: "eu-west-1", senders: { accountIds: accounts(330) } })).toThrow(
-        "forwarder: destination policy for eu-west-1 is 5,194 bytes, over the 5,120-byte limit of CloudWatch Logs destination policies; list fewer accounts or set senders.organizationId",
+        "forwarder: LogDestinationProps.senders.accountIds make a destination policy of 5,194 bytes in eu-west-1, over the 5,120-byte limit of CloudWatch Logs destination policies; list fewer accounts or set senders.organizationId, got 330",
       );
     });
 
@@ -382,21 +382,21 @@ describe("LogDestination", () => {
 
     it("refuses a trust policy over IAM's 2,048 characters", () => {
       expect(build({ senders: { organizationId: "o-a1b2c3d4e5", accountIds: accounts(46) } })).toThrow(
-        "forwarder: trust policy of role eks-logs-test-cwl-us-east-1 (us-east-1) is 2,055 characters for 46 sender accounts, over IAM's default 2,048-character limit for role trust policies; list fewer accounts, or admit the organisation instead (senders.organizationId with no account list: the role then trusts any account of the region, and the destination policy's aws:PrincipalOrgID decides who may subscribe)",
+        "forwarder: LogDestinationProps.senders.accountIds make the trust policy of role eks-logs-test-cwl-us-east-1 (us-east-1) 2,055 characters, over IAM's default 2,048-character limit for role trust policies; list fewer accounts, or admit the organisation instead (senders.organizationId with no account list: the role then trusts any account of the region, and the destination policy's aws:PrincipalOrgID decides who may subscribe), got 46",
       );
     });
 
     it.each<[string, Partial<LogDestinationProps>, string]>([
       ["no senders", { senders: { accountIds: [] } }, 'forwarder: LogDestinationProps.senders must name an organizationId or at least one account id, got {"accountIds":[]}'],
-      ["a bad organisation id", { senders: { organizationId: "org-1", accountIds: [] } }, 'forwarder: LogDestinationProps.senders.organizationId must be an AWS Organizations id such as o-a1b2c3d4e5, got "org-1"'],
+      ["a bad organisation id", { senders: { organizationId: "org-1", accountIds: [] } }, 'forwarder: LogDestinationProps.senders.organizationId must be an AWS Organizations id (o-<10–32 lowercase letters or digits>), got "org-1"'],
       ["a bad sender", { senders: { accountIds: ["12345"] } }, 'forwarder: LogDestinationProps.senders.accountIds[0] must be a 12-digit AWS account id, got "12345"'],
-      ["a repeated sender", { senders: { accountIds: [WORKLOAD, WORKLOAD] } }, 'forwarder: LogDestinationProps.senders.accountIds must not repeat an account, got "222222222222"'],
+      ["a repeated sender", { senders: { accountIds: [WORKLOAD, WORKLOAD] } }, 'forwarder: LogDestinationProps.senders.accountIds[1] must not repeat an account, got "222222222222"'],
       [
         "a stream of another account",
         { deliveryStreamArn: "arn:aws:firehose:eu-west-1:999999999999:deliverystream/x" },
         'forwarder: LogDestinationProps.deliveryStreamArn must be a Firehose stream of account 111111111111, got "arn:aws:firehose:eu-west-1:999999999999:deliverystream/x"',
       ],
-      ["a name with a colon", { name: "eks:logs" }, `forwarder: LogDestinationProps.name must be 1–512 characters without ':' or '*' (a CloudWatch Logs destination name), got "eks:logs"`],
+      ["a name with a colon", { name: "eks:logs" }, `forwarder: LogDestinationProps.name must be 1–512 characters without ':' or '*', got "eks:logs"`],
     ])("refuses %s", (_case, overrides, message) => {
       expect(build(overrides)).toThrow(message);
     });
@@ -540,9 +540,9 @@ describe("Subscription", () => {
       [
         "both targets",
         { deliveryStreamArn: STREAM_ARN },
-        `forwarder: SubscriptionProps must set exactly one of destinationArn (cross-account) and deliveryStreamArn (same account), got {"destinationArn":"${DESTINATION_ARN}","deliveryStreamArn":"${STREAM_ARN}"}`,
+        `forwarder: SubscriptionProps.destinationArn must be set, or else deliveryStreamArn, not both (destinationArn cross-account, deliveryStreamArn in the same account), got {"destinationArn":"${DESTINATION_ARN}","deliveryStreamArn":"${STREAM_ARN}"}`,
       ],
-      ["no target", { destinationArn: undefined }, "forwarder: SubscriptionProps must set exactly one of destinationArn (cross-account) and deliveryStreamArn (same account), got {}"],
+      ["no target", { destinationArn: undefined }, "forwarder: SubscriptionProps.destinationArn must be set, or else deliveryStreamArn, not both (destinationArn cross-account, deliveryStreamArn in the same account), got {}"],
       ["a filter name with @", { filterName: "eks@logs" }, 'forwarder: SubscriptionProps.filterName must not contain "@" (it separates the region), got "eks@logs"'],
       [
         "a destination in another region",
@@ -564,8 +564,8 @@ describe("Subscription", () => {
         { ...sameAccount, requireRoleArn: true },
         "forwarder: SubscriptionProps.requireRoleArn applies to destinationArn only (same-account delivery always uses a role), got true",
       ],
-      ["a repeated cluster", { clusters: ["prod-a", "prod-a"] }, 'forwarder: SubscriptionProps.clusters must not repeat a cluster (one filter of ours per log group), got "prod-a"'],
-      ["a bad cluster name", { clusters: ["-prod"] }, 'forwarder: SubscriptionProps.clusters[0] must be an EKS cluster name (1–100 of [A-Za-z0-9_-], starting with a letter or digit), got "-prod"'],
+      ["a repeated cluster", { clusters: ["prod-a", "prod-a"] }, 'forwarder: SubscriptionProps.clusters[1] must not repeat a cluster (one filter of ours per log group), got "prod-a"'],
+      ["a bad cluster name", { clusters: ["-prod"] }, 'forwarder: SubscriptionProps.clusters[0] must be an EKS cluster name ([0-9A-Za-z][A-Za-z0-9_-]*, at most 100), got "-prod"'],
       ["no cluster and no account policy", { clusters: [] }, "forwarder: SubscriptionProps.clusters must name at least one cluster unless accountPolicy is enabled, got []"],
       [
         "a same-account account policy that would loop",
@@ -575,7 +575,7 @@ describe("Subscription", () => {
       [
         "a default role name over 64 characters",
         { filterName: "a-very-long-subscription-filter-name-for-eks-control-plane", requireRoleArn: true },
-        'forwarder: SubscriptionProps.roleName must be 1–64 characters of [A-Za-z0-9+=,.@_-] (an IAM role name; the default is <filterName>-cwl-<region>), got "a-very-long-subscription-filter-name-for-eks-control-plane-cwl-eu-west-1"',
+        'forwarder: SubscriptionProps.roleName must be an IAM role name (1–64 characters of letters, digits and +=,.@_-), not an ARN; the default is <filterName>-cwl-<region>, got "a-very-long-subscription-filter-name-for-eks-control-plane-cwl-eu-west-1"',
       ],
     ])("refuses %s", (_case, overrides, message) => {
       expect(build(overrides)).toThrow(message);
@@ -584,7 +584,7 @@ describe("Subscription", () => {
     it("refuses exclusions over the 25 KB selection-criteria limit", () => {
       const many = Array.from({ length: 300 }, (_, i) => `/aws/lambda/${"x".repeat(80)}-${i}`);
       expect(build({ accountPolicy: { enabled: true, excludeLogGroupNames: many } })).toThrow(
-        /^forwarder: SubscriptionProps\.accountPolicy\.excludeLogGroupNames make a selection criteria of 29,\d{3} bytes, over the 25 KB limit of PutAccountPolicy; exclude fewer log groups$/,
+        /^forwarder: SubscriptionProps\.accountPolicy\.excludeLogGroupNames make a selection criteria of 29,\d{3} bytes, over the 25 KB limit of PutAccountPolicy; exclude fewer log groups, got 300$/,
       );
     });
   });

@@ -1,7 +1,7 @@
 import { TerraformVariable } from "cdktf";
 import { resolve } from "cdktf/lib/_tokens";
 import { ALL_LOG_TYPES, logTypePrefix } from "../../lambda-src/conventions";
-import { Storage, StorageError, type StorageProps } from "../../modules/storage";
+import { ModuleValidationError, Storage, type StorageProps } from "../../modules/storage";
 import { KEY_ADMIN_ACTIONS } from "../../modules/common/kms";
 import { LOGS_KEY_ACTIONS } from "../../modules/storage/key-policy";
 import { blocks, find, policyStatements, ref, statementBySid, synth, type Json } from "../helpers/synth";
@@ -746,12 +746,12 @@ describe("storage: validation", () => {
     [
       "visibility timeout over SQS's limit",
       { splunk: { visibilityTimeoutSeconds: 50000 } },
-      "storage: splunk.visibilityTimeoutSeconds must be a whole number between 0 and 43200 (SQS VisibilityTimeout), got 50000",
+      "storage: splunk.visibilityTimeoutSeconds must be a whole number of 0–43,200 seconds (SQS VisibilityTimeout), got 50000",
     ],
     [
       "maxReceiveCount of 0",
       { splunk: { maxReceiveCount: 0 } },
-      "storage: splunk.maxReceiveCount must be a whole number between 1 and 1000 (SQS RedrivePolicy maxReceiveCount), got 0",
+      "storage: splunk.maxReceiveCount must be a whole number of 1–1,000 (SQS RedrivePolicy maxReceiveCount), got 0",
     ],
     [
       "reader principals without an external id",
@@ -827,37 +827,38 @@ describe("storage: validation", () => {
     [
       "a fractional noncurrent expiry",
       { lifecycle: { noncurrentVersionExpireAfterDays: 1.5 } },
-      "storage: lifecycle.noncurrentVersionExpireAfterDays must be a whole number at least 1, got 1.5",
+      "storage: lifecycle.noncurrentVersionExpireAfterDays must be a whole number of days, at least 1, got 1.5",
     ],
     [
       "no multipart abort",
       { lifecycle: { abortIncompleteMultipartUploadAfterDays: 0 } },
-      "storage: lifecycle.abortIncompleteMultipartUploadAfterDays must be a whole number at least 1, got 0",
+      "storage: lifecycle.abortIncompleteMultipartUploadAfterDays must be a whole number of days, at least 1, got 0",
     ],
-    ["Object Lock of 0 days", { objectLock: { mode: "GOVERNANCE", days: 0 } }, "storage: objectLock.days must be a whole number at least 1 (S3 Object Lock default retention), got 0"],
+    ["Object Lock of 0 days", { objectLock: { mode: "GOVERNANCE", days: 0 } }, "storage: objectLock.days must be a whole number of days, at least 1 (S3 Object Lock default retention), got 0"],
     [
       "an invalid bucket name",
       { bucketName: "My_Bucket" },
       'storage: bucketName may contain only lowercase letters, digits, dots and hyphens (S3 bucket naming rules), got "My_Bucket"',
     ],
     [
-      "a default bucket name over 63 characters",
+      // 30 characters keep every default name in its limit: <prefix>-<account>-ap-southeast-7-sal is 62.
+      "a name prefix over 30 characters",
       { namePrefix: "a-very-long-name-prefix-for-eks-logs-wxyz" },
-      'storage: bucketName (default <namePrefix>-<accountId>-<region>) must be 3–63 characters long; it is 64 (S3 bucket naming rules), got "a-very-long-name-prefix-for-eks-logs-wxyz-111111111111-eu-west-1"',
+      'storage: namePrefix must be 3–30 characters: a lowercase letter, then lowercase letters, digits or hyphens, not ending in a hyphen, got "a-very-long-name-prefix-for-eks-logs-wxyz"',
     ],
     [
-      "a default access-log bucket name over 63 characters",
-      { namePrefix: "a-long-name-prefix-for-eks-logs-uvwxyz", accessLogging: { expireAfterDays: 30 } },
-      'storage: accessLogging.bucketName (default <namePrefix>-<accountId>-<region>-sal) must be 3–63 characters long; it is 65 (S3 bucket naming rules), got "a-long-name-prefix-for-eks-logs-uvwxyz-111111111111-eu-west-1-sal"',
+      "an access-log bucket name over 63 characters",
+      { accessLogging: { expireAfterDays: 30, bucketName: "a-long-name-prefix-for-eks-logs-uvwxyz-111111111111-eu-west-1-sal" } },
+      'storage: accessLogging.bucketName must be 3–63 characters long; it is 65 (S3 bucket naming rules), got "a-long-name-prefix-for-eks-logs-uvwxyz-111111111111-eu-west-1-sal"',
     ],
     [
       "an uppercase name prefix",
       { namePrefix: "EKS" },
-      'storage: namePrefix must be lowercase letters, digits and hyphens, starting with a letter or digit, got "EKS"',
+      'storage: namePrefix must be 3–30 characters: a lowercase letter, then lowercase letters, digits or hyphens, not ending in a hyphen, got "EKS"',
     ],
     ["a bad account id", { accountId: "1234" }, 'storage: accountId must be a 12-digit AWS account id, got "1234"'],
     ["an unknown partition", { partition: "aws-iso" }, 'storage: partition must be one of aws, aws-cn, aws-us-gov, got "aws-iso"'],
-    ["a layout prefix with a trailing slash", { layout: { prefix: "eks-logs/", extraPartitionKeys: [] } }, 'storage: layout.prefix must be S3 key segments separated by / with no leading or trailing /, got "eks-logs/"'],
+    ["a layout prefix with a trailing slash", { layout: { prefix: "eks-logs/", extraPartitionKeys: [] } }, 'storage: layout.prefix must be S3 key segments separated by / (no leading or trailing /), got "eks-logs/"'],
     ["an error prefix with a slash", { errorPrefix: "errors/x" }, 'storage: errorPrefix must be one S3 key segment (no slashes), got "errors/x"'],
     [
       "an error prefix inside the delivered prefix",
@@ -902,7 +903,7 @@ describe("storage: validation", () => {
     [
       "a key user with a bad via service",
       { keyUsers: [{ sid: "Via", roleArn: FIREHOSE_ROLE, actions: ["kms:Decrypt"], viaServices: ["s3"] }] },
-      'storage: keyUsers[0].viaServices[0] must be a kms:ViaService value such as s3.eu-west-1.amazonaws.com, got "s3"',
+      'storage: keyUsers[0].viaServices[0] must be a kms:ViaService value (a regional endpoint such as s3.eu-west-1.amazonaws.com), got "s3"',
     ],
     [
       "a log group in another region",
@@ -925,16 +926,16 @@ describe("storage: validation", () => {
       { lifecycle: { derivedPrefixes: ["eks-logs"] } },
       'storage: lifecycle.derivedPrefixes[0] must differ from layout.prefix and errorPrefix (eks-logs, errors): each prefix has its own lifecycle rule, got "eks-logs"',
     ],
-    ["a key deletion window of 3 days", { keyDeletionWindowDays: 3 }, "storage: keyDeletionWindowDays must be a whole number between 7 and 30 (KMS PendingWindowInDays), got 3"],
+    ["a key deletion window of 3 days", { keyDeletionWindowDays: 3 }, "storage: keyDeletionWindowDays must be a whole number of 7–30 days (KMS PendingWindowInDays), got 3"],
     [
       "a grant via service that is not a service endpoint",
       { grantViaServices: ["firehose"] },
-      'storage: grantViaServices[0] must be a kms:ViaService value such as firehose.eu-west-1.amazonaws.com, got "firehose"',
+      'storage: grantViaServices[0] must be a kms:ViaService value (a regional endpoint such as s3.eu-west-1.amazonaws.com), got "firehose"',
     ],
   ];
 
   it.each(cases)("refuses %s", (_name, overrides, message) => {
-    expect(() => build(overrides)).toThrow(new StorageError([message.replace(/^storage: /, "")]));
+    expect(() => build(overrides)).toThrow(new Error(message)); // the whole message: exactly this one problem
     expect(() => build(overrides)).toThrow(message);
   });
 
@@ -945,11 +946,12 @@ describe("storage: validation", () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(StorageError);
+    expect(error).toBeInstanceOf(ModuleValidationError);
+    expect((error as ModuleValidationError).problems.map((p) => [p.module, p.prop])).toEqual([["storage", "accountId"], ["storage", "splunk.maxReceiveCount"]]);
     expect((error as Error).message).toBe(
       [
         'storage: accountId must be a 12-digit AWS account id, got "x"',
-        "storage: splunk.maxReceiveCount must be a whole number between 1 and 1000 (SQS RedrivePolicy maxReceiveCount), got 0",
+        "storage: splunk.maxReceiveCount must be a whole number of 1–1,000 (SQS RedrivePolicy maxReceiveCount), got 0",
       ].join("\n"),
     );
   });

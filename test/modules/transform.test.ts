@@ -20,7 +20,7 @@ const props: TransformProps = {
   logRetentionDays: 30,
   kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/test",
   deliveryStreamArn: STREAM_ARN,
-  environment: { AUDIT_OBJECTS: "string" },
+  environment: { AUDIT_OBJECT_MODE: "string" },
   alarmTopicArns: ["arn:aws:sns:eu-west-1:111111111111:eks-logs-test-alarms"],
 };
 
@@ -43,7 +43,7 @@ describe("transform module", () => {
       handler: "index.handler",
       memory_size: 1024,
       timeout: 120,
-      environment: { variables: { AUDIT_OBJECTS: "string" } },
+      environment: { variables: { AUDIT_OBJECT_MODE: "string" } },
     });
     expect(fn.source_code_hash).toBe(createHash("sha256").update(readFileSync(BUNDLE)).digest("base64"));
     expect(fn.filename).toMatch(/^assets\/transform_bundle_[0-9A-F]{8}\/[0-9A-F]{32}\/lambda\.zip$/);
@@ -115,8 +115,8 @@ describe("transform module", () => {
   });
 
   it.each<[Partial<TransformProps>, string]>([
-    [{ timeoutSeconds: 301 }, "transform: timeoutSeconds must be a whole number from 1 to 300 (Firehose invokes transforms for at most 5 minutes), got 301"],
-    [{ memorySizeMB: 64 }, "transform: memorySizeMB must be a whole number from 128 to 10240 (Lambda MemorySize), got 64"],
+    [{ timeoutSeconds: 301 }, "transform: timeoutSeconds must be a whole number of 1–300 seconds (Firehose invokes transforms for at most 5 minutes), got 301"],
+    [{ memorySizeMB: 64 }, "transform: memorySizeMB must be a whole number of 128–10,240 MB (Lambda MemorySize), got 64"],
     [{ durationAlarmRatio: 1.5 }, "transform: durationAlarmRatio must be greater than 0 and at most 1, got 1.5"],
     [{ bundlePath: "/nowhere/lambda.zip" }, 'transform: bundlePath must be the zip built by `npm run build:lambda`; it does not exist, got "/nowhere/lambda.zip"'],
   ])("rejects %j", (overrides, message) => {
@@ -131,6 +131,6 @@ describe("transform module settings", () => {
         awsProvider(scope, "eu-west-1");
         new Transform(scope, "transform", { ...props, environment: { REINGEST_MAX_HOPS: "99" } });
       }),
-    ).toThrow('transform: environment REINGEST_MAX_HOPS must be an integer from 0 to 10, got "99"');
+    ).toThrow('transform: environment.REINGEST_MAX_HOPS must be an integer from 0 to 10, got "99"');
   });
 });

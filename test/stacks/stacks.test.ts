@@ -203,7 +203,7 @@ describe("synthesis", () => {
     const crowded = { ...env, senders: { accountIds } };
     const outdir = join(tempDir(), "cdktf.out");
     // when / then
-    expect(() => buildApp(crowded, outdir).synth()).toThrow(/destination policy for eu-west-1 is [\d,]+ bytes, over the 5,120-byte limit/);
+    expect(() => buildApp(crowded, outdir).synth()).toThrow(/make a destination policy of [\d,]+ bytes in eu-west-1, over the 5,120-byte limit/);
     expect(existsSync(outdir)).toBe(false);
   });
 

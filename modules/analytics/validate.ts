@@ -1,0 +1,41 @@
+/**
+ * Constructor-time checks of AnalyticsProps, in the modules' one vocabulary
+ * (modules/common/validate.ts): every problem at once, each naming the prop, rule and value.
+ */
+import { TIME_PARTITION } from "../../lambda-src/conventions";
+import { PATTERNS } from "../common/patterns";
+import { known, Problems } from "../common/validate";
+import type { AnalyticsProps } from "./index";
+import { type Cadence, DEFAULT_DELIVERY_DELAY_SECONDS, parseCadence } from "./schedule";
+
+const HOUR = /^\d{4}-\d{2}-\d{2}-\d{2}$/;
+
+/** Every problem of `props`, thrown together; the schedule's cadence when there are none. */
+export function validateAnalyticsProps(props: AnalyticsProps): Cadence {
+  const p = new Problems("analytics");
+  p.match("namePrefix", props.namePrefix, PATTERNS.namePrefix);
+  p.match("accountId", props.accountId, PATTERNS.accountId);
+  p.match("region", props.region, PATTERNS.region);
+  p.match("databaseName", props.databaseName, PATTERNS.glueName);
+  p.match("parquetTableName", props.parquetTableName, PATTERNS.glueName);
+  p.match("roleName", props.roleName, PATTERNS.iamRoleName);
+  p.match("layout.prefix", props.layout.prefix, PATTERNS.keyPrefix);
+  p.match("parquetPrefix", props.parquetPrefix, PATTERNS.keyPrefix);
+  const within = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  if (known(props.parquetPrefix) && known(props.layout.prefix) && (within(props.parquetPrefix, props.layout.prefix) || within(props.layout.prefix, props.parquetPrefix))) {
+    p.add("parquetPrefix", `must not overlap the raw prefix "${props.layout.prefix}" (the job would read its own output)`, props.parquetPrefix);
+  }
+  p.range("maxCapacity", props.maxCapacity, 1, 149, "DataBrew nodes");
+  p.range("timeoutMinutes", props.timeoutMinutes, 1, 2880, "minutes", { why: "DataBrew job timeout" });
+  p.check("projectionStart", props.projectionStart, (v) => HOUR.test(v), `must be an hour in the ${TIME_PARTITION.format} format, e.g. "2025-01-01-00"`);
+  const delay = props.maxDeliveryDelaySeconds ?? DEFAULT_DELIVERY_DELAY_SECONDS;
+  p.range("maxDeliveryDelaySeconds", props.maxDeliveryDelaySeconds, 0, 3540, "seconds");
+  const cadence = parseCadence(props.schedule);
+  if (!cadence) {
+    p.add("schedule", "must be a DataBrew cron that runs every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *)", props.schedule);
+  } else if (cadence.minute * 60 < delay) {
+    p.add("schedule", `must fire at least ${Math.ceil(delay / 60)} minutes past the hour (maxDeliveryDelaySeconds ${delay}): an earlier run misses the previous hour's last objects`, props.schedule);
+  }
+  p.throwIfAny();
+  return cadence!;
+}
