@@ -10,7 +10,7 @@ export const DEFAULT_ENVIRONMENT = "example";
 export const ENVIRONMENT_VARIABLE = "EKS_LOGS_ENV";
 
 const ENVS_DIR = __dirname;
-const NOT_ENVIRONMENTS = new Set(["aws-facts", "load", "schema", "validate"]);
+const NOT_ENVIRONMENTS = new Set(["aws-facts", "load", "rules", "schema", "validate"]);
 
 /** The environment named by `--env <name>` / `--env=<name>`, else $EKS_LOGS_ENV, else `example`. */
 export function selectEnvironmentName(argv: readonly string[], env: NodeJS.ProcessEnv): string {

@@ -5,6 +5,8 @@
  * what the stacks receive after validation, with every default filled in.
  */
 import { z } from "zod";
+import { PATTERNS } from "../modules/common/patterns";
+import type { Rule } from "../modules/common/validate";
 import {
   FIREHOSE,
   FIREHOSE_ACTIVE_PARTITIONS_DEFAULT,
@@ -205,22 +207,13 @@ export interface EnvironmentConfig {
 
 // ---- rules -----------------------------------------------------------------------------------
 
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
-const PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:(?:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]+|iam::\d{12}:root)$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
-const NAME_PREFIX = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
-// EKS CreateCluster: 1-100 characters, [0-9A-Za-z][A-Za-z0-9\-_]*
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-const ORG_ID = /^o-[a-z0-9]{10,32}$/;
-const SNS_TOPIC_ARN = /^arn:aws(?:-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/;
-// DataBrew: cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)
-const DATABREW_CRON = /^cron\((\S+ ){5}\S+\)$/;
+const ROLE_ARN = PATTERNS.iamRoleArn;
 
-const accountId = z.string().regex(ACCOUNT_ID, "must be a 12-digit AWS account id");
+/** A string matching one of the modules' patterns, with its rule as the message. */
+const matching = (rule: Rule) => z.string().regex(rule.pattern, rule.rule);
+
+const accountId = matching(PATTERNS.accountId);
 const region = z.string().refine((r) => partitionOfRegion(r) !== undefined, "is not an AWS region name");
 const bucketName = z.string().superRefine((name, ctx) => {
   const problem = bucketNameProblem(name);
@@ -236,17 +229,15 @@ const num = (min: number, max: number, what: string) =>
   z.number().min(min, `must be at least ${min} (${what})`).max(max, `must be at most ${max} (${what})`);
 
 const access = z.strictObject({
-  roleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
-  externalId: z.string().regex(EXTERNAL_ID, "must be 2–1224 characters of [A-Za-z0-9+=,.@:/_-]").optional(),
+  roleArn: matching(ROLE_ARN),
+  externalId: matching(PATTERNS.externalId).optional(),
 });
 
 const state = z.strictObject({
   bucket: bucketName,
   region: region.optional(),
-  keyPrefix: z.string().regex(KEY_PREFIX, "must be S3 key segments separated by / (no leading or trailing /)").default(
-    "eks-control-plane-logs",
-  ),
-  roleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
+  keyPrefix: matching(PATTERNS.keyPrefix).default("eks-control-plane-logs"),
+  roleArn: matching(ROLE_ARN).optional(),
   lockfile: z.boolean().default(true),
   bootstrapStateInBucket: z.boolean().default(false),
 });
@@ -263,10 +254,7 @@ const uniqueStrings = <T extends z.ZodType<string>>(item: T, what: string) =>
 const central = z.strictObject({
   accountId,
   region,
-  namePrefix: z
-    .string()
-    .regex(NAME_PREFIX, "must be 3–30 characters: a lowercase letter, then lowercase letters, digits or hyphens")
-    .optional(),
+  namePrefix: matching(PATTERNS.namePrefix).optional(),
   access,
   state,
   destinationRegions: uniqueStrings(region, "region").optional(),
@@ -282,7 +270,7 @@ const workload = z.strictObject({
       z.strictObject({
         region,
         clusters: uniqueStrings(
-          z.string().regex(CLUSTER_NAME, "is not an EKS cluster name ([0-9A-Za-z][A-Za-z0-9_-]*, at most 100)"),
+          matching(PATTERNS.clusterName),
           "cluster in this region",
         ).min(1, "must name at least one EKS cluster"),
       }),
@@ -371,10 +359,10 @@ const pipeline = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       readerPrincipalArns: uniqueStrings(
-        z.string().regex(PRINCIPAL_ARN, "must be an IAM role, user or account-root ARN"),
+        matching(PATTERNS.principalArn),
         "principal",
       ).default([]),
-      externalId: z.string().regex(EXTERNAL_ID, "must be 2–1224 characters of [A-Za-z0-9+=,.@:/_-]").optional(),
+      externalId: matching(PATTERNS.externalId).optional(),
       requireExternalId: z.boolean().default(true),
       queuePerLogType: z.boolean().optional(),
       visibilityTimeoutSeconds: int(0, 43200, "SQS VisibilityTimeout").optional(),
@@ -383,20 +371,20 @@ const pipeline = z.strictObject({
     .prefault({}),
   athena: z
     .strictObject({
-      workgroupName: z.string().regex(/^[a-zA-Z0-9._-]{1,128}$/, "must be 1–128 letters, digits, . _ or -").optional(),
+      workgroupName: matching(PATTERNS.workgroupName).optional(),
       bytesScannedCutoffPerQuery: int(10_485_760, Number.MAX_SAFE_INTEGER, "bytes; Athena's minimum is 10 MB").default(
         10 * 1024 ** 3,
       ),
       resultsExpireAfterDays: int(1, 3650, "days").default(30),
       analystRoleNames: uniqueStrings(
-        z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (not an ARN), 1–64 of [A-Za-z0-9+=,.@_-]"),
+        matching(PATTERNS.iamRoleName),
         "role",
       ).default([]),
     })
     .prefault({}),
   catalog: z
     .strictObject({
-      databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,254}$/, "must be lowercase letters, digits and _ , starting with a letter").optional(),
+      databaseName: matching(PATTERNS.glueName).optional(),
       projectionStart: z
         .string()
         .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])-([01]\d|2[0-3])$/, "must be an hour as yyyy-MM-dd-HH")
@@ -404,7 +392,7 @@ const pipeline = z.strictObject({
       crawler: z
         .strictObject({
           enabled: z.boolean().default(false),
-          schedule: z.string().regex(DATABREW_CRON, "must be a cron expression with 6 fields, e.g. cron(20 * * * ? *)").default("cron(20 * * * ? *)"),
+          schedule: matching(PATTERNS.cron6).default("cron(20 * * * ? *)"),
         })
         .prefault({}),
     })
@@ -413,16 +401,13 @@ const pipeline = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(false),
       maxCapacity: int(1, 149, "DataBrew nodes").default(2),
-      schedule: z
-        .string()
-        .regex(DATABREW_CRON, "must be a DataBrew cron expression with 6 fields, e.g. cron(15 * * * ? *)")
-        .default("cron(15 * * * ? *)"),
+      schedule: matching(PATTERNS.cron6).default("cron(15 * * * ? *)"),
     })
     .prefault({}),
   alarms: z
     .strictObject({
-      emails: uniqueStrings(z.string().regex(EMAIL, "is not an e-mail address"), "e-mail address").default([]),
-      snsTopicArn: z.string().regex(SNS_TOPIC_ARN, "must be an SNS topic ARN").optional(),
+      emails: uniqueStrings(matching(PATTERNS.email), "e-mail address").default([]),
+      snsTopicArn: matching(PATTERNS.snsTopicArn).optional(),
     })
     .prefault({}),
 });
@@ -449,7 +434,7 @@ export const environmentSchema = z.strictObject({
   workloads: z.array(workload).min(1, "must list at least one workload account"),
   senders: z
     .strictObject({
-      organizationId: z.string().regex(ORG_ID, "must be an AWS Organizations id (o-<10–32 lowercase letters or digits>)").optional(),
+      organizationId: matching(PATTERNS.organizationId).optional(),
       accountIds: uniqueStrings(accountId, "account").min(1, "must list at least one account").optional(),
     })
     .optional(),
@@ -465,6 +450,11 @@ type DeepReadonly<T> = T extends (infer I)[] ? readonly DeepReadonly<I>[] : T ex
 type Accepts<A, B extends A> = B;
 type SchemaInput = DeepReadonly<z.input<typeof environmentSchema>>;
 export type _InputChecks = [Accepts<SchemaInput, EnvironmentConfig>, Accepts<EnvironmentConfig, SchemaInput>];
+
+/** The prefix of every resource name when `central.namePrefix` is unset. */
+export function defaultNamePrefix(envName: string): string {
+  return `eks-logs-${envName}`;
+}
 
 /** Identity with types: env files `export default defineEnvironment({ … })` to get checking and hover docs. */
 export function defineEnvironment(config: EnvironmentConfig): EnvironmentConfig {

@@ -13,14 +13,13 @@ import { join } from "node:path";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { deliveryDelaySeconds, type ResolvedEnvironment } from "../envs/validate";
-import { Analytics } from "../modules/analytics";
-import { Catalog } from "../modules/catalog";
-import { DeliveryStream, LogDestination } from "../modules/forwarder";
+import { Analytics, analyticsKeyUsage } from "../modules/analytics";
+import { analystKeyUsage, Catalog, crawlerKeyUsage } from "../modules/catalog";
+import { DeliveryStream, deliveryStreamKeyUsage, LogDestination } from "../modules/forwarder";
 import { Storage } from "../modules/storage";
 import { Transform } from "../modules/transform";
 import { AccountStack } from "./account-stack";
 import { ERROR_PREFIX, PARQUET_PREFIX, centralNames, s3Layout } from "./names";
-import { regionalService } from "../modules/common/aws";
 
 /** The deterministic zip `npm run build:lambda` writes. */
 export const LAMBDA_BUNDLE = join(__dirname, "..", "dist", "lambda.zip");
@@ -33,7 +32,7 @@ export class CentralStack extends AccountStack {
     const layout = s3Layout(env);
     const { partition } = env;
     const { s3, splunk, firehose, lambda, alarms, logRetentionDays, athena, catalog, databrew } = env.pipeline;
-    const viaS3 = [regionalService("s3", region, partition)];
+    const placement = { accountId, region, partition };
 
     const storage = new Storage(this, "storage", {
       namePrefix: env.central.namePrefix,
@@ -63,39 +62,14 @@ export class CentralStack extends AccountStack {
         visibilityTimeoutSeconds: splunk.visibilityTimeoutSeconds,
         maxReceiveCount: splunk.maxReceiveCount,
       },
+      // What each module's role needs of the key, as each module describes it; the stack only concatenates.
       keyUsers: [
-        {
-          sid: "FirehoseWritesLogs",
-          roleArn: names.roleArn(names.firehoseRole),
-          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-          viaServices: viaS3,
-        },
-        ...(catalog.crawler.enabled
-          ? [{ sid: "CrawlerReadsLogs", roleArn: names.roleArn(names.crawlerRole), actions: ["kms:Decrypt"], viaServices: viaS3 }]
-          : []),
-        ...(databrew.enabled
-          ? [
-              {
-                sid: "DataBrewWritesParquet",
-                roleArn: names.roleArn(names.databrewRole),
-                actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-                viaServices: viaS3,
-              },
-            ]
-          : []),
-        // Athena reads the logs and writes SSE-KMS results with the analyst's own credentials.
-        ...athena.analystRoleNames.map((role, i) => ({
-          sid: `AnalystQueries${i + 1}`,
-          roleArn: names.roleArn(role),
-          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-          viaServices: viaS3,
-        })),
+        deliveryStreamKeyUsage({ ...placement, roleName: names.firehoseRole }),
+        ...(catalog.crawler.enabled ? [crawlerKeyUsage({ ...placement, crawlerRoleName: names.crawlerRole })] : []),
+        ...(databrew.enabled ? [analyticsKeyUsage({ ...placement, roleName: names.databrewRole })] : []),
+        ...analystKeyUsage({ ...placement, analystRoleNames: athena.analystRoleNames }),
       ],
-      encryptedLogGroupArns: [
-        names.logGroupArn(names.firehoseLogGroup),
-        names.logGroupArn(names.transformLogGroup),
-        ...(databrew.enabled ? [names.logGroupArn(names.databrewLogGroup)] : []),
-      ],
+      encryptedLogGroupArns: [names.firehoseLogGroupArn, names.transformLogGroupArn, ...(databrew.enabled ? [names.databrewLogGroupArn] : [])],
       alarms: { emails: alarms.emails, ...(alarms.snsTopicArn ? { extraTopicArn: alarms.snsTopicArn } : {}) },
     });
 

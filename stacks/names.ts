@@ -7,6 +7,11 @@
  */
 import type { S3Layout } from "../lambda-src/conventions";
 import { analyticsNames } from "../modules/analytics";
+import { defaultResultsBucketName } from "../modules/catalog/validate";
+import { logGroupArn } from "../modules/common/aws";
+import { deliveryStreamNames } from "../modules/forwarder/delivery-stream";
+import { storageNames } from "../modules/storage/names";
+import { transformNames } from "../modules/transform";
 import type { ResolvedEnvironment } from "../envs/validate";
 
 export function stackNames(env: ResolvedEnvironment) {
@@ -17,30 +22,40 @@ export function stackNames(env: ResolvedEnvironment) {
   };
 }
 
-/** Resource names in the central account. IAM role names are at most 64 characters: prefix ≤ 30 + suffix. */
+/**
+ * Resource names in the central account. The stack chooses the names it passes to the modules
+ * (`<prefix>-firehose`, `<prefix>-transform` …); every name or ARN a module derives from its
+ * props comes from that module's own function, so the two can never disagree.
+ * IAM role names are at most 64 characters: prefix ≤ 30 + suffix.
+ */
 export function centralNames(env: ResolvedEnvironment) {
   const prefix = env.central.namePrefix;
   const { accountId, region } = env.central;
-  const arn = `arn:${env.partition}`;
+  const placement = { accountId, region, partition: env.partition };
   const deliveryStream = prefix;
   const transformFunction = `${prefix}-transform`;
+  const stream = deliveryStreamNames({ ...placement, name: deliveryStream, roleName: `${prefix}-firehose` });
+  const transform = transformNames({ ...placement, functionName: transformFunction });
+  const storage = storageNames({ ...placement, namePrefix: prefix, ...(env.pipeline.s3.accessLogging ? { accessLogging: {} } : {}) });
   return {
-    logBucket: `${prefix}-${accountId}-${region}`,
+    logBucket: storage.bucketName,
+    accessLogBucket: storage.accessLogBucketName,
     deliveryStream,
-    deliveryStreamArn: `${arn}:firehose:${region}:${accountId}:deliverystream/${deliveryStream}`,
+    deliveryStreamArn: stream.deliveryStreamArn,
     firehoseRole: `${prefix}-firehose`,
-    firehoseLogGroup: `/aws/kinesisfirehose/${deliveryStream}`,
+    firehoseLogGroup: stream.logGroupName,
+    firehoseLogGroupArn: stream.logGroupArn,
     transformFunction,
     transformRole: `${prefix}-transform`,
-    transformLogGroup: `/aws/lambda/${transformFunction}`,
+    transformLogGroup: transform.logGroupName,
+    transformLogGroupArn: transform.logGroupArn,
     crawlerRole: `${prefix}-crawler`,
     databrewRole: `${prefix}-databrew`,
-    databrewLogGroup: `/aws-glue-databrew/jobs/${analyticsNames(prefix).job}`,
+    databrewLogGroupArn: logGroupArn(env.partition, region, accountId, analyticsNames(prefix).logGroup),
     parquetTable: "parquet_logs",
+    resultsBucket: defaultResultsBucketName({ namePrefix: prefix, accountId, region }),
     destination: prefix,
     destinationRole: (sourceRegion: string) => `${prefix}-cwl-dest-${sourceRegion}`,
-    roleArn: (name: string) => `${arn}:iam::${accountId}:role/${name}`,
-    logGroupArn: (name: string) => `${arn}:logs:${region}:${accountId}:log-group:${name}`,
   };
 }
 

@@ -14,8 +14,10 @@ import { Construct } from "constructs";
 import { ALL_LOG_TYPES, TIME_PARTITION, type S3Layout } from "../../lambda-src/conventions";
 import { PARQUET_PARTITION_COLUMNS, RECIPE_STEPS, parquetDataColumns } from "./recipe";
 import { type Cadence, windowFilter } from "./schedule";
-import { regionalService, servicePrincipal } from "../common/aws";
+import { logGroupArn, regionalService, roleArn, servicePrincipal } from "../common/aws";
+import type { KeyUsage } from "../common/kms";
 import { validateAnalyticsProps } from "./validate";
+export { scheduleProblems } from "./validate";
 
 export interface AnalyticsProps {
   /** Prefix of every resource name, e.g. `eks-logs-prod`. */
@@ -70,14 +72,13 @@ export class Analytics extends Construct {
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
     const cadence = validateAnalyticsProps(props);
-    const arn = `arn:${props.partition}`;
     const names = analyticsNames(props.namePrefix);
     const s3ViaService = regionalService("s3", props.region, props.partition);
     const raw = props.layout.prefix;
     const out = props.parquetPrefix;
 
-    const logGroupName = `/aws-glue-databrew/jobs/${names.job}`;
-    const logGroupArn = `${arn}:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
+    const logGroupName = names.logGroup;
+    const groupArn = logGroupArn(props.partition, props.region, props.accountId, logGroupName);
     // Created here so it is encrypted and expires; DataBrew would create it without either.
     new CloudwatchLogGroup(this, "log-group", {
       name: logGroupName,
@@ -121,8 +122,8 @@ export class Analytics extends Construct {
           resources: [props.kmsKeyArn],
           condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [s3ViaService] }],
         },
-        { sid: "WriteJobLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroupArn}:log-stream:*`] },
-        { sid: "CreateJobLogGroup", actions: ["logs:CreateLogGroup"], resources: [logGroupArn] },
+        { sid: "WriteJobLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${groupArn}:log-stream:*`] },
+        { sid: "CreateJobLogGroup", actions: ["logs:CreateLogGroup"], resources: [groupArn] },
       ],
     });
     const policy = new IamRolePolicy(this, "policy", { name: "databrew", role: role.name, policy: permissions.json });
@@ -190,18 +191,31 @@ export class Analytics extends Construct {
     this.parquetTableName = table.name;
     this.roleArn = role.arn;
     this.stackName = stack.name;
-    this.logGroupArn = logGroupArn;
+    this.logGroupArn = groupArn;
   }
 }
 
 /** Names of the DataBrew resources (DataBrew allows letters, digits, hyphen, period and space). */
 export function analyticsNames(namePrefix: string) {
+  const job = `${namePrefix}-parquet`;
   return {
     stack: `${namePrefix}-databrew`,
     dataset: `${namePrefix}-raw`,
     recipe: `${namePrefix}-parquet`,
-    job: `${namePrefix}-parquet`,
+    job,
     schedule: `${namePrefix}-parquet`,
+    /** The job's log group, created encrypted here (DataBrew would create it without a key or expiry). */
+    logGroup: `/aws-glue-databrew/jobs/${job}`,
+  };
+}
+
+/** What the DataBrew role needs of the bucket's key: read raw objects and write Parquet, through S3 only. */
+export function analyticsKeyUsage(props: Pick<AnalyticsProps, "roleName" | "accountId" | "region" | "partition">): KeyUsage {
+  return {
+    sid: "DataBrewWritesParquet",
+    roleArn: roleArn(props.partition, props.accountId, props.roleName),
+    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+    viaServices: [regionalService("s3", props.region, props.partition)],
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { TIME_PARTITION } from "../../lambda-src/conventions";
 import { PATTERNS } from "../common/patterns";
-import { known, Problems } from "../common/validate";
+import { known, type ModuleProblem, Problems } from "../common/validate";
 import type { AnalyticsProps } from "./index";
 import { type Cadence, DEFAULT_DELIVERY_DELAY_SECONDS, parseCadence } from "./schedule";
 
@@ -30,12 +30,22 @@ export function validateAnalyticsProps(props: AnalyticsProps): Cadence {
   p.check("projectionStart", props.projectionStart, (v) => HOUR.test(v), `must be an hour in the ${TIME_PARTITION.format} format, e.g. "2025-01-01-00"`);
   const delay = props.maxDeliveryDelaySeconds ?? DEFAULT_DELIVERY_DELAY_SECONDS;
   p.range("maxDeliveryDelaySeconds", props.maxDeliveryDelaySeconds, 0, 3540, "seconds");
-  const cadence = parseCadence(props.schedule);
-  if (!cadence) {
-    p.add("schedule", "must be a DataBrew cron that runs every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *)", props.schedule);
-  } else if (cadence.minute * 60 < delay) {
-    p.add("schedule", `must fire at least ${Math.ceil(delay / 60)} minutes past the hour (maxDeliveryDelaySeconds ${delay}): an earlier run misses the previous hour's last objects`, props.schedule);
-  }
+  p.addAll(scheduleProblems(props.schedule, delay));
   p.throwIfAny();
-  return cadence!;
+  return parseCadence(props.schedule)!;
+}
+
+/**
+ * The schedule's problems (prop `schedule`): a cadence whose runs tile the hours, firing late
+ * enough past the hour that the previous hour's last objects (`delaySeconds` after it) have landed.
+ */
+export function scheduleProblems(schedule: string, delaySeconds: number): ModuleProblem[] {
+  const p = new Problems("analytics");
+  const cadence = parseCadence(schedule);
+  if (!cadence) {
+    p.add("schedule", "must be a DataBrew cron that runs every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *): each run reads the whole hours since the last one", schedule);
+  } else if (cadence.minute * 60 < delaySeconds) {
+    p.add("schedule", `must fire at least ${Math.ceil(delaySeconds / 60)} minutes past the hour: an hour's last objects land up to ${delaySeconds} s after it ends, and an earlier run would miss them`, schedule);
+  }
+  return p.list;
 }

@@ -71,9 +71,14 @@ export function validateCatalog(props: CatalogProps): void {
   p.throwIfAny();
 }
 
-/** The default results bucket name, checked because a long prefix and region overflow 63 characters. */
+/** The results bucket's name when `athena.resultsBucketName` is unset. */
+export function defaultResultsBucketName(props: Pick<CatalogProps, "namePrefix" | "accountId" | "region">): string {
+  return `${props.namePrefix}-athena-${props.accountId}-${props.region}`;
+}
+
+/** The results bucket name, checked because a long prefix and region overflow 63 characters. */
 export function resultsBucketName(props: CatalogProps): string {
-  const name = props.athena.resultsBucketName ?? `${props.namePrefix}-athena-${props.accountId}-${props.region}`;
+  const name = props.athena.resultsBucketName ?? defaultResultsBucketName(props);
   if (!props.athena.resultsBucketName && !Token.isUnresolved(name)) {
     const problem = bucketNameProblem(name);
     if (problem) {

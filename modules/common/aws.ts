@@ -40,3 +40,20 @@ export function regionalService(service: string, region: string, partition: Part
 export function servicePrincipal(service: string): string {
   return `${service}.amazonaws.com`;
 }
+
+/** `arn:aws:iam::<account>:role/<name>` in the partition. */
+export function roleArn(partition: string, accountId: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${name}`;
+}
+
+/** The exact ARN of a log group (no `:*`), as KMS encryption contexts and key policies name it. */
+export function logGroupArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:logs:${region}:${accountId}:log-group:${name}`;
+}
+
+/** Where a module's construct lives: the identity every module takes. */
+export interface Placement {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+}

@@ -27,3 +27,19 @@ export const KEY_ADMIN_ACTIONS = [
   "kms:UpdateAlias",
   "kms:UpdateKeyDescription",
 ];
+
+/**
+ * What a module's role needs of a shared customer-managed key, described by the module that
+ * owns the role (as CDK's grant* methods keep grants with the resource); the storage module
+ * turns each into a key-policy statement admitting exactly that role, those actions, via those services.
+ */
+export interface KeyUsage {
+  /** Statement id, letters and digits, e.g. "FirehoseWritesLogs". */
+  readonly sid: string;
+  /** Exact role ARN. */
+  readonly roleArn: string;
+  /** KMS actions, no wildcards, e.g. ["kms:GenerateDataKey", "kms:Decrypt"]. */
+  readonly actions: readonly string[];
+  /** kms:ViaService values, e.g. ["s3.eu-west-1.amazonaws.com"]. @default any */
+  readonly viaServices?: readonly string[];
+}

@@ -13,7 +13,8 @@ import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-f
 import { Construct } from "constructs";
 import { firehoseErrorPrefix, firehosePrefix, type S3Layout } from "../../lambda-src/conventions";
 import { addStreamAlarms } from "./alarms";
-import { regionalService, servicePrincipal } from "../common/aws";
+import { logGroupArn, regionalService, roleArn, servicePrincipal } from "../common/aws";
+import type { KeyUsage } from "../common/kms";
 import { PATTERNS } from "../common/patterns";
 import { known, type Rule } from "../common/validate";
 import { checkIdentity, problemsOf } from "./validate";
@@ -81,7 +82,7 @@ export class DeliveryStream extends Construct {
     super(scope, id);
     validate(props);
     const arn = `arn:${props.partition}`;
-    const logGroupName = `/aws/kinesisfirehose/${props.name}`;
+    const { logGroupName } = deliveryStreamNames(props);
     const processorRetries = props.processorRetries ?? 3;
     const freshness = props.freshnessAlarmSeconds ?? defaultFreshnessAlarmSeconds(props);
 
@@ -192,6 +193,28 @@ export class DeliveryStream extends Construct {
     this.roleArn = role.arn;
     this.logGroupName = logGroupName;
   }
+}
+
+/** The names and ARNs the delivery stream creates, as pure functions of its props. */
+export function deliveryStreamNames(props: Pick<DeliveryStreamProps, "name" | "roleName" | "accountId" | "region" | "partition">) {
+  const logGroupName = `/aws/kinesisfirehose/${props.name}`;
+  return {
+    deliveryStreamArn: `arn:${props.partition}:firehose:${props.region}:${props.accountId}:deliverystream/${props.name}`,
+    roleArn: roleArn(props.partition, props.accountId, props.roleName),
+    /** Firehose's error log group, encrypted with the bucket's key. */
+    logGroupName,
+    logGroupArn: logGroupArn(props.partition, props.region, props.accountId, logGroupName),
+  };
+}
+
+/** What the stream's role needs of the bucket's key: write and read objects, through S3 only. */
+export function deliveryStreamKeyUsage(props: Pick<DeliveryStreamProps, "roleName" | "accountId" | "region" | "partition">): KeyUsage {
+  return {
+    sid: "FirehoseWritesLogs",
+    roleArn: roleArn(props.partition, props.accountId, props.roleName),
+    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+    viaServices: [regionalService("s3", props.region, props.partition)],
+  };
 }
 
 /**

@@ -22,8 +22,12 @@ import { accessLogLifecycleRules, logBucketLifecycleRules } from "./lifecycle";
 import { SplunkNotifications, queueName, queueRoutes, readerRoleName, sqsArn, type SplunkQueue } from "./splunk";
 import { validateStorageProps } from "./validate";
 import { regionalService, serviceDomain, servicePrincipal } from "../common/aws";
+import type { KeyUsage } from "../common/kms";
+import { storageNames } from "./names";
 
 export { ModuleValidationError } from "../common/validate";
+export { storageNames } from "./names";
+export { lifecycleProblems } from "./validate";
 
 export type StorageClass = "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
 
@@ -102,16 +106,7 @@ export interface StorageProps {
   /** IAM roles of other modules allowed to use the key. The roles may not exist yet when the key
    *  is created, so admit them by `aws:PrincipalArn` condition (KMS validates Principal ARNs but not
    *  condition values), each limited to its actions and, when given, to kms:ViaService. */
-  readonly keyUsers: readonly {
-    /** Statement id, letters and digits, e.g. "FirehoseWritesLogs". */
-    readonly sid: string;
-    /** Exact role ARN. */
-    readonly roleArn: string;
-    /** KMS actions, no wildcards, e.g. ["kms:GenerateDataKey", "kms:Decrypt"]. */
-    readonly actions: readonly string[];
-    /** kms:ViaService values, e.g. ["s3.eu-west-1.amazonaws.com"]. @default any */
-    readonly viaServices?: readonly string[];
-  }[];
+  readonly keyUsers: readonly KeyUsage[];
   /** Exact ARNs of the log groups (our Lambda's, Firehose's) CloudWatch Logs may encrypt with the key. */
   readonly encryptedLogGroupArns: readonly string[];
   /** The single SNS topic (KMS-encrypted with this key) every module's alarms publish to. */
@@ -153,10 +148,7 @@ export class Storage extends Construct {
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
     const { namePrefix, partition, region, accountId } = props;
-    const bucketName = props.bucketName ?? `${namePrefix}-${accountId}-${region}`;
-    const accessLogBucketName = props.accessLogging
-      ? (props.accessLogging.bucketName ?? `${namePrefix}-${accountId}-${region}-sal`)
-      : undefined;
+    const { bucketName, bucketArn, accessLogBucketName } = storageNames(props);
     validateStorageProps(props, { bucketName, accessLogBucketName });
 
     const splunk = {
@@ -168,7 +160,6 @@ export class Storage extends Construct {
       }),
     };
     const dnsSuffix = serviceDomain(partition);
-    const bucketArn = `arn:${partition}:s3:::${bucketName}`;
     const alarmTopicName = `${namePrefix}-alarms`;
     const hasReader = props.splunk.enabled && props.splunk.readerPrincipalArns.length > 0;
 

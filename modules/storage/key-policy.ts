@@ -10,6 +10,7 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KEY_ADMIN_ACTIONS } from "../common/kms";
 import { servicePrincipal } from "../common/aws";
+import type { KeyUsage } from "../common/kms";
 
 /** What CloudWatch Logs does with a log group's key (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS"). */
 export const LOGS_KEY_ACTIONS = [
@@ -25,12 +26,7 @@ export const LOGS_KEY_ACTIONS = [
 /** A service that encrypts messages with the key for us (S3 into SQS, CloudWatch into SNS) needs exactly these. */
 export const PRODUCER_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
 
-export interface KeyUser {
-  readonly sid: string;
-  readonly roleArn: string;
-  readonly actions: readonly string[];
-  readonly viaServices?: readonly string[];
-}
+export type KeyUser = KeyUsage;
 
 export interface KeyPolicyInput {
   readonly partition: string;

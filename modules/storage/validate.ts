@@ -108,7 +108,7 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
   p.range("keyDeletionWindowDays", props.keyDeletionWindowDays, LIMITS.keyDeletionWindowDays.min, LIMITS.keyDeletionWindowDays.max, "days", { why: "KMS PendingWindowInDays" });
   for (const [i, service] of (props.grantViaServices ?? []).entries()) p.match(`grantViaServices[${i}]`, service, PATTERNS.viaService);
 
-  validateSplunk(p, props.splunk);
+  p.addAll(splunkProblems(props.splunk), "splunk.");
   validateKeyUsers(p, props.keyUsers, identityOk ? props.accountId : undefined);
 
   for (const [i, arn] of identityOk ? props.encryptedLogGroupArns.entries() : []) {
@@ -184,29 +184,32 @@ export function lifecycleProblems(lifecycle: StorageProps["lifecycle"]): ModuleP
   return p.list;
 }
 
-function validateSplunk(p: Problems, splunk: StorageProps["splunk"]): void {
+/** The Splunk settings' problems, props relative to `splunk` (envs/ runs them on `pipeline.splunk`). */
+export function splunkProblems(splunk: StorageProps["splunk"]): ModuleProblem[] {
+  const p = new Problems("storage");
   const { visibilityTimeoutSeconds: vt, maxReceiveCount: mrc } = LIMITS;
-  p.range("splunk.visibilityTimeoutSeconds", splunk.visibilityTimeoutSeconds, vt.min, vt.max, "seconds", { why: "SQS VisibilityTimeout" });
-  p.range("splunk.maxReceiveCount", splunk.maxReceiveCount, mrc.min, mrc.max, "", { why: "SQS RedrivePolicy maxReceiveCount" });
-  for (const [i, arn] of splunk.readerPrincipalArns.entries()) p.match(`splunk.readerPrincipalArns[${i}]`, arn, PATTERNS.principalArn);
-  p.match("splunk.externalId", splunk.externalId, PATTERNS.externalId);
+  p.range("visibilityTimeoutSeconds", splunk.visibilityTimeoutSeconds, vt.min, vt.max, "seconds", { why: "SQS VisibilityTimeout" });
+  p.range("maxReceiveCount", splunk.maxReceiveCount, mrc.min, mrc.max, "", { why: "SQS RedrivePolicy maxReceiveCount" });
+  for (const [i, arn] of splunk.readerPrincipalArns.entries()) p.match(`readerPrincipalArns[${i}]`, arn, PATTERNS.principalArn);
+  p.match("externalId", splunk.externalId, PATTERNS.externalId);
   const requireExternalId = splunk.requireExternalId ?? true;
   if (splunk.enabled && splunk.readerPrincipalArns.length > 0 && requireExternalId && splunk.externalId === undefined) {
-    p.add("splunk.externalId", "is required when splunk.readerPrincipalArns is set (the cross-account reader role trusts only callers that pass it)", undefined);
+    p.add("externalId", "is required when readerPrincipalArns is set (confused-deputy protection: the reader role trusts only callers that pass it); set requireExternalId: false only for Splunk_TA_aws's own IAM Role setting, which cannot send one", undefined);
   }
   if (!requireExternalId) {
     if (splunk.externalId !== undefined) {
-      p.add("splunk.externalId", "must not be set when splunk.requireExternalId is false (the trust policy would not check it)", splunk.externalId);
+      p.add("externalId", "must not be set when requireExternalId is false (the trust policy would not check it)", splunk.externalId);
     }
     for (const [i, arn] of splunk.readerPrincipalArns.entries()) {
       p.check(
-        `splunk.readerPrincipalArns[${i}]`,
+        `readerPrincipalArns[${i}]`,
         arn,
         (v) => !v.endsWith(":root"),
-        "must be a role or user, not an account root, when splunk.requireExternalId is false (without an external id, trust only one exact identity)",
+        "must be a role or user, not an account root, when requireExternalId is false (without an external id, trust only one exact identity)",
       );
     }
   }
+  return p.list;
 }
 
 function validateKeyUsers(p: Problems, users: StorageProps["keyUsers"], accountId: string | undefined): void {

@@ -13,7 +13,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { servicePrincipal } from "../common/aws";
+import { logGroupArn, servicePrincipal } from "../common/aws";
 import { validateTransformProps } from "./validate";
 
 export interface TransformProps {
@@ -62,6 +62,17 @@ export function runtimeDefaults(memorySizeMB: number): Record<string, string> {
   return memorySizeMB >= 1024 ? { NODE_OPTIONS: "--max-semi-space-size=64" } : {};
 }
 
+/** The names and ARNs the transform creates, as pure functions of its props. */
+export function transformNames(props: Pick<TransformProps, "functionName" | "accountId" | "region" | "partition">) {
+  const logGroupName = `/aws/lambda/${props.functionName}`;
+  return {
+    functionArn: `arn:${props.partition}:lambda:${props.region}:${props.accountId}:function:${props.functionName}`,
+    /** Created encrypted before the function, so Lambda never creates it itself. */
+    logGroupName,
+    logGroupArn: logGroupArn(props.partition, props.region, props.accountId, logGroupName),
+  };
+}
+
 export class Transform extends Construct {
   readonly functionArn: string;
   readonly functionName: string;
@@ -72,9 +83,7 @@ export class Transform extends Construct {
     super(scope, id);
     validateTransformProps(props);
     const environment = { ...runtimeDefaults(props.memorySizeMB), ...props.environment };
-    const arn = `arn:${props.partition}`;
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    const logGroupArn = `${arn}:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
+    const { logGroupName, logGroupArn } = transformNames(props);
 
     // Created before the function, so Lambda never creates it unencrypted and without retention.
     const logGroup = new CloudwatchLogGroup(this, "log-group", {

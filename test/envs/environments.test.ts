@@ -227,25 +227,25 @@ describe("broken environments fail with a message naming file, field, value and 
     [
       "lifecycle transition to STANDARD_IA before 30 days",
       (e) => (e.pipeline = { s3: { transitions: [{ afterDays: 7, storageClass: "STANDARD_IA" }] } }),
-      [`${FILE}: pipeline.s3.transitions[0].afterDays: 7 must be at least 30 for STANDARD_IA (S3 lifecycle minimum)`],
+      [`${FILE}: pipeline.s3.transitions[0].afterDays: 7 must be at least 30 for STANDARD_IA (S3 lifecycle: objects must be 30 days old to move to an IA class)`],
     ],
     [
       "expiry before the last transition",
       (e) => (e.pipeline = { s3: { expireAfterDays: 60 } }),
-      [`${FILE}: pipeline.s3.expireAfterDays: 60 must be greater than the last transition (90) or 0`],
+      [`${FILE}: pipeline.s3.expireAfterDays: 60 must be greater than the last transition's 90 days, or 0 (S3 lifecycle: expiration after every transition)`],
     ],
     [
       "a Splunk reader without an external id",
       (e) => (e.pipeline = { splunk: { readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk"] } }),
       [
-        `${FILE}: pipeline.splunk.externalId: (missing) is required when readerPrincipalArns is set (confused-deputy protection); set requireExternalId: false only for Splunk_TA_aws's own IAM Role setting, which cannot send one`,
+        `${FILE}: pipeline.splunk.externalId: (missing) is required when readerPrincipalArns is set (confused-deputy protection: the reader role trusts only callers that pass it); set requireExternalId: false only for Splunk_TA_aws's own IAM Role setting, which cannot send one`,
       ],
     ],
     [
       "an account root trusted without an external id",
       (e) => (e.pipeline = { splunk: { requireExternalId: false, readerPrincipalArns: ["arn:aws:iam::444444444444:root"] } }),
       [
-        `${FILE}: pipeline.splunk.readerPrincipalArns[0]: "arn:aws:iam::444444444444:root" must be an exact role or user when requireExternalId is false, never a whole account`,
+        `${FILE}: pipeline.splunk.readerPrincipalArns[0]: "arn:aws:iam::444444444444:root" must be a role or user, not an account root, when requireExternalId is false (without an external id, trust only one exact identity)`,
       ],
     ],
     [
@@ -254,12 +254,12 @@ describe("broken environments fail with a message naming file, field, value and 
         (e.pipeline = {
           splunk: { requireExternalId: false, externalId: "abc123", readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk"] },
         }),
-      [`${FILE}: pipeline.splunk.externalId: "abc123" would not be checked with requireExternalId: false; remove it or require it`],
+      [`${FILE}: pipeline.splunk.externalId: "abc123" must not be set when requireExternalId is false (the trust policy would not check it)`],
     ],
     [
       "a transform setting the Lambda would reject at cold start",
       (e) => (e.pipeline = { lambda: { environment: { AUDIT_OBJECT_MODE: "keep" } } }),
-      [`${FILE}: pipeline.lambda.environment.AUDIT_OBJECT_MODE: "keep" must be one of drop, string, flatten, got "keep"`],
+      [`${FILE}: pipeline.lambda.environment.AUDIT_OBJECT_MODE: "keep" must be one of drop, string, flatten`],
     ],
     [
       "an unknown transform setting",
@@ -272,21 +272,21 @@ describe("broken environments fail with a message naming file, field, value and 
       "a DataBrew schedule whose runs would not tile the hours",
       (e) => (e.pipeline = { databrew: { schedule: "cron(0/20 * * * ? *)" } }),
       [
-        `${FILE}: pipeline.databrew.schedule: "cron(0/20 * * * ? *)" must run every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *): each run reads the whole hours since the last one`,
+        `${FILE}: pipeline.databrew.schedule: "cron(0/20 * * * ? *)" must be a DataBrew cron that runs every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *): each run reads the whole hours since the last one`,
       ],
     ],
     [
       "a DataBrew run before the previous hour has landed",
       (e) => (e.pipeline = { databrew: { enabled: true, schedule: "cron(2 * * * ? *)" } }),
       [
-        `${FILE}: pipeline.databrew.schedule: "cron(2 * * * ? *)" must fire at least 4 minutes past the hour: an hour's last objects land up to 240 s after it ends (processor interval + Lambda timeout + S3 buffer interval)`,
+        `${FILE}: pipeline.databrew.schedule: "cron(2 * * * ? *)" must fire at least 4 minutes past the hour: an hour's last objects land up to 240 s after it ends, and an earlier run would miss them`,
       ],
     ],
     [
       "an analyst given as an ARN",
       (e) => (e.pipeline = { athena: { analystRoleNames: ["arn:aws:iam::111111111111:role/analyst"] } }),
       [
-        `${FILE}: pipeline.athena.analystRoleNames[0]: "arn:aws:iam::111111111111:role/analyst" must be an IAM role name (not an ARN), 1–64 of [A-Za-z0-9+=,.@_-]`,
+        `${FILE}: pipeline.athena.analystRoleNames[0]: "arn:aws:iam::111111111111:role/analyst" must be an IAM role name (1–64 characters of letters, digits and +=,.@_-), not an ARN`,
       ],
     ],
     [
@@ -318,7 +318,7 @@ describe("broken environments fail with a message naming file, field, value and 
     [
       "a DataBrew schedule that is not a cron expression",
       (e) => (e.pipeline = { databrew: { schedule: "every hour" } }),
-      [`${FILE}: pipeline.databrew.schedule: "every hour" must be a DataBrew cron expression with 6 fields, e.g. cron(15 * * * ? *)`],
+      [`${FILE}: pipeline.databrew.schedule: "every hour" must be a cron expression with 6 fields, e.g. cron(15 * * * ? *)`],
     ],
     [
       "central-account clusters outside the central region",
@@ -334,7 +334,7 @@ describe("broken environments fail with a message naming file, field, value and 
         e.workloads[0].regions[0].clusters = ["a", "b"];
       },
       [
-        `${FILE}: pipeline.s3.extraPartitionKeys: ["cluster"] make up to 24 active Firehose partitions (6 log types × 2 key combinations × 2 at hour boundaries), over pipeline.firehose.activePartitionLimit (20); records over the limit go to the error prefix`,
+        `${FILE}: pipeline.s3.extraPartitionKeys: ["cluster"] make up to 28 active Firehose partitions (7 log types × 2 key combinations × 2 at hour boundaries), over pipeline.firehose.activePartitionLimit (20); records over the limit go to the error prefix`,
       ],
     ],
     [

@@ -271,12 +271,12 @@ describe("analytics: validation", () => {
     [
       "a schedule that is not a DataBrew cron",
       { schedule: "rate(1 hour)" },
-      'analytics: schedule must be a DataBrew cron that runs every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *), got "rate(1 hour)"',
+      'analytics: schedule must be a DataBrew cron that runs every hour, every N hours (N divides 24) or daily, at a fixed minute from 1 to 59, e.g. cron(15 * * * ? *): each run reads the whole hours since the last one, got "rate(1 hour)"',
     ],
     [
       "a schedule that fires before the previous hour has landed",
       { schedule: "cron(5 * * * ? *)" },
-      'analytics: schedule must fire at least 10 minutes past the hour (maxDeliveryDelaySeconds 600): an earlier run misses the previous hour\'s last objects, got "cron(5 * * * ? *)"',
+      `analytics: schedule must fire at least 10 minutes past the hour: an hour's last objects land up to 600 s after it ends, and an earlier run would miss them, got "cron(5 * * * ? *)"`,
     ],
     [
       "a Parquet prefix inside the raw prefix",

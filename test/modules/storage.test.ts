@@ -756,17 +756,17 @@ describe("storage: validation", () => {
     [
       "reader principals without an external id",
       { splunk: { readerPrincipalArns: [SPLUNK_PRINCIPAL] } },
-      "storage: splunk.externalId is required when splunk.readerPrincipalArns is set (the cross-account reader role trusts only callers that pass it), got undefined",
+      "storage: splunk.externalId is required when readerPrincipalArns is set (confused-deputy protection: the reader role trusts only callers that pass it); set requireExternalId: false only for Splunk_TA_aws's own IAM Role setting, which cannot send one, got undefined",
     ],
     [
       "an account root as reader principal without an external id",
       { splunk: { readerPrincipalArns: ["arn:aws:iam::222222222222:root"], requireExternalId: false } },
-      'storage: splunk.readerPrincipalArns[0] must be a role or user, not an account root, when splunk.requireExternalId is false (without an external id, trust only one exact identity), got "arn:aws:iam::222222222222:root"',
+      'storage: splunk.readerPrincipalArns[0] must be a role or user, not an account root, when requireExternalId is false (without an external id, trust only one exact identity), got "arn:aws:iam::222222222222:root"',
     ],
     [
       "an external id that would not be checked",
       { splunk: { readerPrincipalArns: [SPLUNK_PRINCIPAL], requireExternalId: false, externalId: "abc" } },
-      'storage: splunk.externalId must not be set when splunk.requireExternalId is false (the trust policy would not check it), got "abc"',
+      'storage: splunk.externalId must not be set when requireExternalId is false (the trust policy would not check it), got "abc"',
     ],
     [
       "a reader principal that is not an IAM ARN",
