@@ -138,7 +138,10 @@ export interface PipelineConfig {
     /** Object Lock default retention on the log bucket, for audit evidence. @default off */
     readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
     /** Server access logs of the log bucket, kept in a separate bucket. @default off */
-    readonly accessLogging?: { /** @default 90 */ readonly expireAfterDays?: number };
+    readonly accessLogging?: {
+      /** Days the access logs are kept. @default 90 */
+      readonly expireAfterDays?: number;
+    };
   };
   readonly splunk?: {
     /** S3 → SQS notifications and the reader role for Splunk's SQS-based S3 input. @default true */
@@ -175,7 +178,12 @@ export interface PipelineConfig {
     /** First hour (yyyy-MM-dd-HH, UTC) the `dt` partition projection covers. @default "2025-01-01-00" */
     readonly projectionStart?: string;
     /** The seed's Glue crawler, for tools that need registered partitions (Spectrum, EMR). @default off */
-    readonly crawler?: { readonly enabled?: boolean; /** Glue cron. @default "cron(20 * * * ? *)" */ readonly schedule?: string };
+    readonly crawler?: {
+      /** Run the crawler. @default false */
+      readonly enabled?: boolean;
+      /** Glue cron. @default "cron(20 * * * ? *)" */
+      readonly schedule?: string;
+    };
   };
   readonly databrew?: {
     /** DataBrew recipe job to Parquet. @default false */

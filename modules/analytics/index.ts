@@ -14,8 +14,8 @@ import { Construct } from "constructs";
 import { ALL_LOG_TYPES, TIME_PARTITION, type S3Layout } from "../../lambda-src/conventions";
 import { PARQUET_PARTITION_COLUMNS, RECIPE_STEPS, parquetDataColumns } from "./recipe";
 import { type Cadence, windowFilter } from "./schedule";
-import { logGroupArn, regionalService, roleArn, servicePrincipal } from "../common/aws";
-import type { KeyUsage } from "../common/kms";
+import { logGroupArn, regionalService, servicePrincipal } from "../common/aws";
+import { type KeyUsage, keyUsageThroughS3 } from "../common/kms";
 import { validateAnalyticsProps } from "./validate";
 export { scheduleProblems } from "./validate";
 
@@ -211,12 +211,7 @@ export function analyticsNames(namePrefix: string) {
 
 /** What the DataBrew role needs of the bucket's key: read raw objects and write Parquet, through S3 only. */
 export function analyticsKeyUsage(props: Pick<AnalyticsProps, "roleName" | "accountId" | "region" | "partition">): KeyUsage {
-  return {
-    sid: "DataBrewWritesParquet",
-    roleArn: roleArn(props.partition, props.accountId, props.roleName),
-    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-    viaServices: [regionalService("s3", props.region, props.partition)],
-  };
+  return keyUsageThroughS3("DataBrewWritesParquet", props, props.roleName, ["kms:Decrypt", "kms:GenerateDataKey"]);
 }
 
 export interface TemplateInput {

@@ -27,8 +27,8 @@ import { hardenedBucket, kmsOnlyBucketStatements } from "../common/private-bucke
 import { NAMED_QUERIES, renderQuery, type TableFlavour } from "./queries";
 import { DEFAULT_RAW_TABLE, type PartitionValues, rawDataColumns, rawPartitionKeys, rawProjection } from "./schema";
 import { resultsBucketName, validateCatalog } from "./validate";
-import { regionalService, roleArn, servicePrincipal } from "../common/aws";
-import type { KeyUsage } from "../common/kms";
+import { regionalService, servicePrincipal } from "../common/aws";
+import { type KeyUsage, keyUsageThroughS3 } from "../common/kms";
 
 export interface CatalogProps {
   /** Prefix of every resource name, e.g. `eks-logs-prod`. */
@@ -84,17 +84,12 @@ type KeyProps = Pick<CatalogProps, "accountId" | "region" | "partition">;
 
 /** What the crawler's role needs of the bucket's key: read objects, through S3 only. */
 export function crawlerKeyUsage(props: KeyProps & { readonly crawlerRoleName: string }): KeyUsage {
-  return { sid: "CrawlerReadsLogs", roleArn: roleArn(props.partition, props.accountId, props.crawlerRoleName), actions: ["kms:Decrypt"], viaServices: [regionalService("s3", props.region, props.partition)] };
+  return keyUsageThroughS3("CrawlerReadsLogs", props, props.crawlerRoleName, ["kms:Decrypt"]);
 }
 
 /** Athena reads the logs and writes SSE-KMS results with each analyst's own credentials, through S3 only. */
 export function analystKeyUsage(props: KeyProps & { readonly analystRoleNames: readonly string[] }): KeyUsage[] {
-  return props.analystRoleNames.map((name, i) => ({
-    sid: `AnalystQueries${i + 1}`,
-    roleArn: roleArn(props.partition, props.accountId, name),
-    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-    viaServices: [regionalService("s3", props.region, props.partition)],
-  }));
+  return props.analystRoleNames.map((name, i) => keyUsageThroughS3(`AnalystQueries${i + 1}`, props, name, ["kms:Decrypt", "kms:GenerateDataKey"]));
 }
 
 export class Catalog extends Construct {

@@ -1,4 +1,5 @@
 /** What every customer-managed key of the project shares. */
+import { regionalService, roleArn } from "./aws";
 
 /**
  * Key management without use: no Encrypt/Decrypt/GenerateDataKey, and no CreateGrant (a grant
@@ -42,4 +43,14 @@ export interface KeyUsage {
   readonly actions: readonly string[];
   /** kms:ViaService values, e.g. ["s3.eu-west-1.amazonaws.com"]. @default any */
   readonly viaServices?: readonly string[];
+}
+
+/** A role of this account that uses the key only through S3 in its region (objects it reads or writes). */
+export function keyUsageThroughS3(
+  sid: string,
+  placement: { readonly accountId: string; readonly region: string; readonly partition: string },
+  roleName: string,
+  actions: readonly string[],
+): KeyUsage {
+  return { sid, roleArn: roleArn(placement.partition, placement.accountId, roleName), actions, viaServices: [regionalService("s3", placement.region, placement.partition)] };
 }

@@ -14,7 +14,7 @@ import { Construct } from "constructs";
 import { firehoseErrorPrefix, firehosePrefix, type S3Layout } from "../../lambda-src/conventions";
 import { addStreamAlarms } from "./alarms";
 import { logGroupArn, regionalService, roleArn, servicePrincipal } from "../common/aws";
-import type { KeyUsage } from "../common/kms";
+import { type KeyUsage, keyUsageThroughS3 } from "../common/kms";
 import { PATTERNS } from "../common/patterns";
 import { known, type Rule } from "../common/validate";
 import { checkIdentity, problemsOf } from "./validate";
@@ -209,12 +209,7 @@ export function deliveryStreamNames(props: Pick<DeliveryStreamProps, "name" | "r
 
 /** What the stream's role needs of the bucket's key: write and read objects, through S3 only. */
 export function deliveryStreamKeyUsage(props: Pick<DeliveryStreamProps, "roleName" | "accountId" | "region" | "partition">): KeyUsage {
-  return {
-    sid: "FirehoseWritesLogs",
-    roleArn: roleArn(props.partition, props.accountId, props.roleName),
-    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-    viaServices: [regionalService("s3", props.region, props.partition)],
-  };
+  return keyUsageThroughS3("FirehoseWritesLogs", props, props.roleName, ["kms:GenerateDataKey", "kms:Decrypt"]);
 }
 
 /**

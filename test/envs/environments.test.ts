@@ -373,6 +373,37 @@ describe("broken environments fail with a message naming file, field, value and 
     ]);
   });
 
+  it("reports schema problems and rule problems of other sections in the same run", () => {
+    const problems = problemsOf(
+      broken((e) => {
+        e.central.accountId = "1"; // schema: central
+        e.workloads[0].regions.push({ region: "eu-west-1", clusters: ["other"] }); // rule: workloads
+        e.pipeline = { s3: { transitions: [{ afterDays: 30, storageClass: "GLACIER_IR" }, { afterDays: 60, storageClass: "STANDARD_IA" }] }, lambda: { environment: { AUDIT_OBJECT_MODE: "keep" } } };
+      }),
+    );
+    expect(problems).toEqual([
+      `${FILE}: central.accountId: "1" must be a 12-digit AWS account id`,
+      `${FILE}: workloads[0].regions[1].region: "eu-west-1" is already listed at workloads[0].regions[0]; merge their clusters`,
+      // the storage module's waterfall rule, reported at the env field that sets it
+      `${FILE}: pipeline.s3.transitions[1].storageClass: "STANDARD_IA" must come after GLACIER_IR in S3's transition waterfall (STANDARD_IA → INTELLIGENT_TIERING → ONEZONE_IA → GLACIER_IR → GLACIER → DEEP_ARCHIVE)`,
+      `${FILE}: pipeline.lambda.environment.AUDIT_OBJECT_MODE: "keep" must be one of drop, string, flatten`,
+    ]);
+  });
+
+  it("skips only the rules whose sections the schema refused", () => {
+    // workloads is refused (a bad cluster name), so rules reading it wait; the lifecycle rule still runs
+    const problems = problemsOf(
+      broken((e) => {
+        e.workloads[0].regions[0].clusters = ["-bad"];
+        e.pipeline = { s3: { expireAfterDays: 60 } };
+      }),
+    );
+    expect(problems).toEqual([
+      `${FILE}: workloads[0].regions[0].clusters[0]: "-bad" must be an EKS cluster name ([0-9A-Za-z][A-Za-z0-9_-]*, at most 100)`,
+      `${FILE}: pipeline.s3.expireAfterDays: 60 must be greater than the last transition's 90 days, or 0 (S3 lifecycle: expiration after every transition)`,
+    ]);
+  });
+
   it("throws one EnvironmentError that lists every problem", () => {
     const error = new EnvironmentError(FILE, ["a", "b"]);
     expect(error.message).toBe(`${FILE} is not a valid environment (2 problems):\n  - a\n  - b`);

@@ -136,6 +136,20 @@ describe("audit parser", () => {
     });
   });
 
+  it("keeps its key-path cache per parser instance: one parser filling its cache leaves another's untouched", () => {
+    // given a parser whose cache is full (MAX_CACHED_PATHS distinct keys seen)
+    const busy = createAuditParser({ objectMode: "string", flattenDepth: 2 });
+    for (let i = 0; i < 21_000; i += 500) busy(JSON.stringify(Object.fromEntries(Array.from({ length: 500 }, (_, j) => [`k${i + j}`, "v"]))), 0);
+    const unseen = '{"kind":"Event","zq_never_seen_key":"a"}';
+    // when a new key arrives: the full cache cannot keep it, so that parser leaves the event to the general path
+    expect(busy(unseen, 0)).not.toBeInstanceOf(SerializedResult);
+    // then a fresh parser still has room and takes the compact path, with the same fields
+    const fresh = createAuditParser({ objectMode: "string", flattenDepth: 2 });
+    const result = fresh(unseen, 0);
+    expect(result).toBeInstanceOf(SerializedResult);
+    expect(result.fields).toEqual(busy(unseen, 0).fields);
+  });
+
   describe("AUDIT_OBJECT_MODE", () => {
     const event = fixture(cases, "v1beta1 configmap with request and response objects");
     const objectKeys = (fields: Record<string, unknown>) => Object.keys(fields).filter((k) => k.startsWith("requestobject") || k.startsWith("responseobject"));
