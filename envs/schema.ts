@@ -5,7 +5,7 @@
  * what the stacks receive after validation, with every default filled in.
  */
 import { z } from "zod";
-import { PATTERNS } from "../modules/common/patterns";
+import { isPartitionHour, PARTITION_HOUR_RULE, PATTERNS } from "../modules/common/patterns";
 import type { Rule } from "../modules/common/validate";
 import {
   FIREHOSE,
@@ -395,7 +395,7 @@ const pipeline = z.strictObject({
       databaseName: matching(PATTERNS.glueName).optional(),
       projectionStart: z
         .string()
-        .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])-([01]\d|2[0-3])$/, "must be an hour as yyyy-MM-dd-HH")
+        .refine(isPartitionHour, PARTITION_HOUR_RULE)
         .default("2025-01-01-00"),
       crawler: z
         .strictObject({

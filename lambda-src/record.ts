@@ -1,10 +1,10 @@
 /**
  * The output record: one JSON object per CloudWatch Logs event. Every field the
  * Lambda writes on purpose is declared here once, as data, and the catalog
- * module derives its Glue columns from `RECORD_COLUMNS` (or `TABLE_COLUMNS`).
+ * module derives its Glue columns from `RECORD_COLUMNS` (modules/catalog/schema.ts).
  * Pure data and pure functions only: bundled into the Lambda, imported at synth time.
  */
-import { ALL_LOG_TYPES, type LogType, PARTITION_KEYS } from "./conventions";
+import { ALL_LOG_TYPES, type LogType } from "./conventions";
 
 /** Glue/Hive column types the record uses. */
 export type ColumnType = "string" | "bigint" | "int" | "boolean" | "array<string>" | "map<string,string>";
@@ -250,14 +250,6 @@ export const RECORD_COLUMNS: readonly ColumnDefinition[] = [
   ...AUTHENTICATOR_COLUMNS,
   ...AUDIT_COLUMNS,
 ];
-
-/**
- * `RECORD_COLUMNS` without the partition keys: Glue rejects a table whose data
- * columns repeat a partition key's name, and Athena reads those from the S3 path.
- */
-export const TABLE_COLUMNS: readonly ColumnDefinition[] = RECORD_COLUMNS.filter(
-  (c) => !(PARTITION_KEYS as readonly string[]).includes(c.name),
-);
 
 /** Audit columns that only ever hold RFC 3339 date-times (`format: "rfc3339"`). */
 export const AUDIT_TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(AUDIT_COLUMNS.filter((c) => c.format === "rfc3339").map((c) => c.name));

@@ -103,11 +103,15 @@ function put(fields: Record<string, unknown>, node: KeyPath, value: unknown): st
 
 /** Joins flat's key paths; JSON keys practically never contain it, and then only the naming of that key is affected. */
 const DELIMITER = "\u0000";
-// flat builds its output in a plain object, where a `__proto__` key would set the prototype and
-// its value would be lost: escape it on the way in, restore it on the way out.
+// Keys flat would mishandle, escaped on the way in and restored on the way out: it builds its
+// output in a plain object, where a `__proto__` key would set the prototype and lose its value;
+// and it joins a path only after a non-empty prefix, so the children of an empty key `""` would
+// land on the top level and overwrite (or be overwritten by) a sibling of the same name.
 const PROTO = "__proto__";
 const PROTO_ESCAPED = "\u0001__proto__";
-const escapeProto = (key: string) => (key === PROTO ? PROTO_ESCAPED : key);
+const EMPTY_ESCAPED = "\u0001";
+const escapeKey = (key: string) => (key === PROTO ? PROTO_ESCAPED : key === "" ? EMPTY_ESCAPED : key);
+const restoreKey = (part: string) => (part === PROTO_ESCAPED ? PROTO : part === EMPTY_ESCAPED ? "" : part);
 
 /**
  * `value` flattened by `flat` (`safe: true`: arrays stay arrays; `maxDepth` levels) under `node`,
@@ -118,7 +122,7 @@ function flattenInto(paths: KeyPaths, fields: Record<string, unknown>, node: Key
   const flattened = flatten<object, Record<string, unknown>>(value, {
     safe: true,
     delimiter: DELIMITER,
-    transformKey: escapeProto,
+    transformKey: escapeKey,
     ...(maxDepth ? { maxDepth } : {}),
   });
   for (const key in flattened) {
@@ -129,7 +133,7 @@ function flattenInto(paths: KeyPaths, fields: Record<string, unknown>, node: Key
       v = JSON.stringify(v);
     }
     let target = node;
-    for (const part of key.split(DELIMITER)) target = paths.child(target, part === PROTO_ESCAPED ? PROTO : part);
+    for (const part of key.split(DELIMITER)) target = paths.child(target, restoreKey(part));
     const problem = put(fields, target, v);
     if (problem) problems.push(problem);
   }

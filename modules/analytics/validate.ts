@@ -2,13 +2,10 @@
  * Constructor-time checks of AnalyticsProps, in the modules' one vocabulary
  * (modules/common/validate.ts): every problem at once, each naming the prop, rule and value.
  */
-import { TIME_PARTITION } from "../../lambda-src/conventions";
-import { PATTERNS } from "../common/patterns";
+import { isPartitionHour, PARTITION_HOUR_RULE, PATTERNS } from "../common/patterns";
 import { known, type ModuleProblem, Problems } from "../common/validate";
 import type { AnalyticsProps } from "./index";
 import { type Cadence, DEFAULT_DELIVERY_DELAY_SECONDS, parseCadence } from "./schedule";
-
-const HOUR = /^\d{4}-\d{2}-\d{2}-\d{2}$/;
 
 /** Every problem of `props`, thrown together; the schedule's cadence when there are none. */
 export function validateAnalyticsProps(props: AnalyticsProps): Cadence {
@@ -27,7 +24,7 @@ export function validateAnalyticsProps(props: AnalyticsProps): Cadence {
   }
   p.range("maxCapacity", props.maxCapacity, 1, 149, "DataBrew nodes");
   p.range("timeoutMinutes", props.timeoutMinutes, 1, 2880, "minutes", { why: "DataBrew job timeout" });
-  p.check("projectionStart", props.projectionStart, (v) => HOUR.test(v), `must be an hour in the ${TIME_PARTITION.format} format, e.g. "2025-01-01-00"`);
+  p.check("projectionStart", props.projectionStart, isPartitionHour, PARTITION_HOUR_RULE);
   const delay = props.maxDeliveryDelaySeconds ?? DEFAULT_DELIVERY_DELAY_SECONDS;
   p.range("maxDeliveryDelaySeconds", props.maxDeliveryDelaySeconds, 0, 3540, "seconds");
   p.addAll(scheduleProblems(props.schedule, delay));

@@ -2,9 +2,8 @@
  * Constructor checks of CatalogProps, in the modules' one vocabulary (modules/common/validate.ts):
  * every problem at once, each naming the prop, the rule and the value received.
  */
-import { Token } from "cdktf";
-import { TIME_PARTITION, UNKNOWN_CLUSTER, type S3Layout } from "../../lambda-src/conventions";
-import { PATTERNS } from "../common/patterns";
+import { UNKNOWN_CLUSTER, type S3Layout } from "../../lambda-src/conventions";
+import { isPartitionHour, PARTITION_HOUR_RULE, PATTERNS } from "../common/patterns";
 import { bucketNameProblem } from "../common/s3-names";
 import { known, Problems } from "../common/validate";
 import type { CatalogProps } from "./index";
@@ -12,14 +11,6 @@ import type { CatalogProps } from "./index";
 /** Athena's per-query data usage control accepts at least 10 MB (10,485,760 bytes). */
 export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
 
-/** A yyyy-MM-dd-HH hour that exists on the calendar. */
-export function isProjectionHour(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return false;
-  const [y, mo, d, h] = m.slice(1).map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, mo - 1, d, h));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h;
-}
 
 export function validateLayout(p: Problems, prop: string, layout: S3Layout): void {
   p.match(`${prop}.prefix`, layout.prefix, PATTERNS.keyPrefix);
@@ -54,7 +45,7 @@ export function validateCatalog(props: CatalogProps): void {
     for (const [i, value] of values.entries()) p.match(`partitionValues.${key}[${i}]`, value, VALUE_RULES[key]);
     p.unique(`partitionValues.${key}`, values, "a value");
   }
-  p.check("projectionStart", props.projectionStart, isProjectionHour, `must be an hour in the ${TIME_PARTITION.format} format of the dt partition, e.g. "2025-01-01-00"`);
+  p.check("projectionStart", props.projectionStart, isPartitionHour, PARTITION_HOUR_RULE);
 
   const athena = props.athena;
   p.match("athena.workgroupName", athena.workgroupName, PATTERNS.workgroupName);
@@ -79,7 +70,7 @@ export function defaultResultsBucketName(props: Pick<CatalogProps, "namePrefix" 
 /** The results bucket name, checked because a long prefix and region overflow 63 characters. */
 export function resultsBucketName(props: CatalogProps): string {
   const name = props.athena.resultsBucketName ?? defaultResultsBucketName(props);
-  if (!props.athena.resultsBucketName && !Token.isUnresolved(name)) {
+  if (!props.athena.resultsBucketName && known(name)) {
     const problem = bucketNameProblem(name);
     if (problem) {
       const p = new Problems("catalog");

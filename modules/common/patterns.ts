@@ -3,7 +3,7 @@
  * states when a value breaks it. Modules and envs/ check the same fact with the same rule.
  * The account, region and cluster patterns are the transform's own (lambda-src/conventions.ts).
  */
-import { ACCOUNT_ID_PATTERN, CLUSTER_NAME_PATTERN, REGION_PATTERN } from "../../lambda-src/conventions";
+import { ACCOUNT_ID_PATTERN, CLUSTER_NAME_PATTERN, REGION_PATTERN, TIME_PARTITION } from "../../lambda-src/conventions";
 import type { Rule } from "./validate";
 
 const rule = (pattern: RegExp, text: string): Rule => ({ pattern, rule: text });
@@ -39,3 +39,14 @@ export const PATTERNS = {
   cwlName: rule(/^[^:*]{1,512}$/, "must be 1–512 characters without ':' or '*'"),
   deliveryStreamName: rule(/^[a-zA-Z0-9_.-]{1,64}$/, "must be 1–64 characters of letters, digits, '_', '.' or '-' (Firehose stream name)"),
 } as const;
+
+/** An hour of the `dt` partition (`yyyy-MM-dd-HH`, UTC) that exists on the calendar. */
+export function isPartitionHour(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d, h] = m.slice(1).map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d, h));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h;
+}
+
+export const PARTITION_HOUR_RULE = `must be an hour in the ${TIME_PARTITION.format} format of the dt partition, e.g. "2025-01-01-00"`;

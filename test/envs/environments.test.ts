@@ -297,7 +297,7 @@ describe("broken environments fail with a message naming file, field, value and 
     [
       "a projection start that is not an hour",
       (e) => (e.pipeline = { catalog: { projectionStart: "2025-13-01" } }),
-      [`${FILE}: pipeline.catalog.projectionStart: "2025-13-01" must be an hour as yyyy-MM-dd-HH`],
+      [`${FILE}: pipeline.catalog.projectionStart: "2025-13-01" must be an hour in the yyyy-MM-dd-HH format of the dt partition, e.g. "2025-01-01-00"`],
     ],
     [
       "a name prefix too long for the derived bucket names",

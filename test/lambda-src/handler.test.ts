@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -15,6 +16,7 @@ import {
   loadBundle,
   loadCases,
   memoryLog,
+  ROOT,
 } from "./helpers";
 
 const bundle = loadBundle();
@@ -27,8 +29,22 @@ function handlerWith(overrides: Partial<import("../../lambda-src/config").Config
 }
 
 describe("handler (bundled) — envelope", () => {
-  it("exports a handler built from the environment at load time", () => {
-    expect(typeof bundle.handler).toBe("function");
+  it("exports a handler built from the environment at load time: it answers an invocation, and a bad setting fails the cold start", async () => {
+    // the default export, configured from this process's (empty) environment, drops a health check
+    const control = { messageType: "CONTROL_MESSAGE", owner: "CloudwatchLogs", logGroup: "", logStream: "", subscriptionFilters: [], logEvents: [] };
+    const logged = jest.spyOn(console, "log").mockImplementation(() => {});
+    const response = await bundle.handler(invocation([control]) as never);
+    expect(response.records).toEqual([{ recordId: "record-0", result: "Dropped" }]);
+    // its summary goes to the function's log as one JSON line
+    expect(JSON.parse(logged.mock.calls[0]![0] as string)).toMatchObject({ msg: "transformed", records: 1, dropped: 1 });
+    logged.mockRestore();
+    // a setting the Lambda refuses stops the module from loading, so the function never answers wrongly
+    const child = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(ROOT, "dist/lambda/index.js"))})`], {
+      encoding: "utf8",
+      env: { ...process.env, AUDIT_OBJECT_MODE: "keep" },
+    });
+    expect(child.status).not.toBe(0);
+    expect(child.stderr).toContain("AUDIT_OBJECT_MODE must be one of drop, string, flatten");
   });
 
   it("a real Firehose invocation: a double-encoded record fails alone, its neighbour is Ok", async () => {

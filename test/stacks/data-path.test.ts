@@ -71,6 +71,7 @@ describe("the central stack wires storage → transform → forwarder", () => {
       ["eks-logs-org", "aws.us-east-1"],
     ]);
     const policies = resources(central, "aws_cloudwatch_log_destination_policy");
+    expect(policies).toHaveLength(destinations.length);
     for (const p of policies) {
       expect(JSON.parse(p.access_policy).Statement[0].Condition).toEqual({ StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } });
     }
@@ -161,13 +162,22 @@ describe("the central stack wires the catalog and analytics", () => {
     expect(raw.parameters["projection.dt.range"]).toBe("2026-01-01-00,NOW");
   });
 
-  it("admits DataBrew and every analyst role to the key, through S3 only", () => {
+  it("admits DataBrew and every analyst role to the key, each by its exact ARN, through S3 only", () => {
     const central = multi.stacks["multi-account-central"]!;
-    const keyPolicy = JSON.stringify(central.data.aws_iam_policy_document);
-    for (const role of ["eks-logs-org-databrew", "security-analyst", "platform-sre"]) {
-      expect(keyPolicy).toContain(`arn:aws:iam::111111111111:role/${role}`);
-    }
-    expect(keyPolicy).not.toContain("eks-logs-org-crawler");
+    const statements = Object.values<Json>(central.data.aws_iam_policy_document).flatMap((d) => (d.statement ?? []) as Json[]);
+    const admitted = (sid: string) => {
+      const st = statements.find((s) => s.sid === sid);
+      if (!st) return undefined;
+      const value = (variable: string) => (st.condition as Json[]).find((c) => c.variable === variable)?.values;
+      return { actions: st.actions, principal: value("aws:PrincipalArn"), via: value("kms:ViaService") };
+    };
+    const through = { via: ["s3.eu-west-1.amazonaws.com"] };
+    expect(admitted("DataBrewWritesParquet")).toEqual({ actions: ["kms:Decrypt", "kms:GenerateDataKey"], principal: ["arn:aws:iam::111111111111:role/eks-logs-org-databrew"], ...through });
+    expect(admitted("AnalystQueries1")).toEqual({ actions: ["kms:Decrypt", "kms:GenerateDataKey"], principal: ["arn:aws:iam::111111111111:role/security-analyst"], ...through });
+    expect(admitted("AnalystQueries2")).toEqual({ actions: ["kms:Decrypt", "kms:GenerateDataKey"], principal: ["arn:aws:iam::111111111111:role/platform-sre"], ...through });
+    // the crawler is off: no statement for it, and its role is named nowhere
+    expect(admitted("CrawlerReadsLogs")).toBeUndefined();
+    expect(JSON.stringify(central)).not.toContain("eks-logs-org-crawler");
   });
 
   it("ages the Parquet output like the raw logs", () => {

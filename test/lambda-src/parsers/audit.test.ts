@@ -136,6 +136,15 @@ describe("audit parser", () => {
     });
   });
 
+  it("keeps the children of an empty key apart from a top-level key of the same name (flat alone merges them and loses a value)", () => {
+    // found by the random compact-vs-general property: {"": {"x y": 0}, "x y": {}}
+    const event = { kind: "Event", "": { "x y": 0 }, "x y": {} };
+    const general = parse(JSON.stringify(event, null, 1), 0);
+    expect(general).not.toBeInstanceOf(SerializedResult);
+    expect(general.fields).toEqual({ kind: "Event", x_y: 0 });
+    expect(parse(JSON.stringify(event), 0).fields).toEqual(general.fields);
+  });
+
   it("keeps its key-path cache per parser instance: one parser filling its cache leaves another's untouched", () => {
     // given a parser whose cache is full (MAX_CACHED_PATHS distinct keys seen)
     const busy = createAuditParser({ objectMode: "string", flattenDepth: 2 });
