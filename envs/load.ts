@@ -55,3 +55,17 @@ export function loadEnvironment(name: string): ResolvedEnvironment {
   }
   return result.env;
 }
+
+/**
+ * For a command's `--env` flag: the named environment (else $EKS_LOGS_ENV, else the default),
+ * loaded and validated; a bad one goes to `fail` with every problem.
+ */
+export function environmentForCommand(flag: string | undefined, fail: (message: string) => never): ResolvedEnvironment {
+  const name = flag ?? process.env[ENVIRONMENT_VARIABLE] ?? DEFAULT_ENVIRONMENT;
+  try {
+    return loadEnvironment(name);
+  } catch (error) {
+    if (error instanceof EnvironmentError) fail(error.message);
+    throw error;
+  }
+}

@@ -22,6 +22,7 @@ import {
   type CwlData,
 } from "./envelope";
 import { type LineContext, lineContext, renderLine, renderRawLine } from "./lines";
+import { maxLineBytes } from "./limits";
 import { createParsers } from "./parsers";
 import { type Chunk, defaultClient, encodePayload, type FirehoseClientLike, makeChunks, parseDeliveryStreamArn, putChunks } from "./reingest";
 
@@ -50,10 +51,6 @@ const consoleLogger: Logger = {
 
 /** Failed records logged per invocation, so a bad batch cannot flood the log. */
 const MAX_LOGGED_FAILURES = 20;
-/** A line longer than this could not fit even an otherwise empty response. */
-function maxLineBytes(budget: number): number {
-  return Math.floor(((budget - 16_384) * 3) / 4);
-}
 
 /**
  * Writes `line` as UTF-8 after the record's committed lines (not yet committed: the caller

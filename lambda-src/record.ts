@@ -21,6 +21,8 @@ export interface ColumnDefinition {
    * `from_iso8601_timestamp` accepts; any other value is left out and reported in `parse_error`.
    */
   readonly format?: "rfc3339";
+  /** Audit columns: the Event's own dotted path (`objectRef.apiGroup`), the name Splunk content searches. */
+  readonly auditPath?: string;
 }
 
 export const AUDIT_LOG_TYPE = "kube-apiserver-audit" satisfies LogType;
@@ -98,7 +100,7 @@ function column(name: string, type: ColumnType, logTypes: readonly LogType[], de
 
 /** An audit Event field, named by its Go/JSON path (`objectRef.apiGroup`). */
 function audit(path: string, type: ColumnType, description: string): ColumnDefinition {
-  return column(toColumnName(path), type, AUDIT, `audit \`${path}\`: ${description}`);
+  return { ...column(toColumnName(path), type, AUDIT, `audit \`${path}\`: ${description}`), auditPath: path };
 }
 
 /** An audit timestamp field: a string only when it is a valid RFC 3339 date-time. */

@@ -4,8 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { ALL_LOG_TYPES } from "../lambda-src/conventions";
-import { DEFAULT_ENVIRONMENT, ENVIRONMENT_VARIABLE, environmentFile, loadEnvironment } from "../envs/load";
-import { EnvironmentError } from "../envs/validate";
+import { DEFAULT_ENVIRONMENT, ENVIRONMENT_VARIABLE, environmentFile, environmentForCommand } from "../envs/load";
 import { InputError } from "./inputs";
 import { type PreviewResult, PreviewError, runPreview } from "./index";
 
@@ -116,14 +115,7 @@ async function main(): Promise<void> {
   }
   const rows = positiveInt("rows", flags.rows, 20);
   const width = positiveInt("width", flags.width, 48);
-  const name = flags.env ?? process.env[ENVIRONMENT_VARIABLE] ?? DEFAULT_ENVIRONMENT;
-  let env;
-  try {
-    env = loadEnvironment(name);
-  } catch (error) {
-    if (error instanceof EnvironmentError) fail(error.message);
-    throw error;
-  }
+  const env = environmentForCommand(flags.env, fail);
   let result: PreviewResult;
   try {
     result = await runPreview({
@@ -147,7 +139,7 @@ async function main(): Promise<void> {
     console.log(formatTable(answer.result.columns, answer.result.rows, rows, width));
   }
   console.log(`\n${summary(result)}`);
-  console.log(`  env         ${environmentFile(name)}`);
+  console.log(`  env         ${environmentFile(env.name)}`);
   if (result.stats.missingIds > 0) process.exit(1);
 }
 
