@@ -71,6 +71,14 @@ export type Decoded = { readonly kind: "control" } | { readonly kind: "data"; re
 export const REINGEST_FIELD = "reingest";
 
 
+/** A value for an error message, safe for any input (a deep structure would overflow JSON.stringify). */
+function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "a list" : "an object";
+}
+
 function fail(reason: string): Decoded {
   return { kind: "failed", reason };
 }
@@ -124,7 +132,7 @@ function checkMessage(message: unknown, where: string): Checked {
   const m = message as Record<string, unknown>;
   const bad = (what: string): Checked => ({ kind: "failed", reason: `${where} is not a CloudWatch Logs message: ${what}` });
   if (m.messageType === "CONTROL_MESSAGE") return { kind: "control" };
-  if (m.messageType !== "DATA_MESSAGE") return bad(`messageType is ${JSON.stringify(m.messageType) ?? "missing"}`);
+  if (m.messageType !== "DATA_MESSAGE") return bad(`messageType is ${describeValue(m.messageType)}`);
   for (const key of ["owner", "logGroup", "logStream"] as const) {
     if (typeof m[key] !== "string" || m[key] === "") return bad(`${key} is not a non-empty string`);
   }
@@ -157,7 +165,7 @@ function checkMessage(message: unknown, where: string): Checked {
  * 12 digits, a cluster name that EKS could not have created falls back to `_unknown`.
  */
 export function partitionKeysOf(payload: Pick<CwlData, "owner" | "logGroup" | "logStream" | "subscriptionFilters">): PartitionKeys | string {
-  if (!ACCOUNT_ID_PATTERN.test(payload.owner)) return `owner ${JSON.stringify(payload.owner)} is not a 12-digit AWS account id (partition key account_id)`;
+  if (!ACCOUNT_ID_PATTERN.test(payload.owner)) return `owner ${describeValue(payload.owner)} is not a 12-digit AWS account id (partition key account_id)`;
   const cluster = clusterOfLogGroup(payload.logGroup);
   return {
     log_type: logTypeOfStream(payload.logStream),

@@ -53,7 +53,12 @@ export function renderLine(ctx: LineContext, event: CwlEvent): string {
     const { parse_error, message: _parsed, ...rest } = fields;
     fields = { ...rest, parse_error, message: event.message };
   }
-  return assemble(ctx, event, timeMs, members(fields));
+  try {
+    return assemble(ctx, event, timeMs, members(fields));
+  } catch (error) {
+    // A value nested deeper than JSON.stringify can walk (Kubernetes accepts 10,000 levels): the line goes out raw.
+    return renderRawLine(ctx, event, `${ctx.logType}: parsed fields cannot be written as JSON (${(error as Error)?.message ?? String(error)}); delivered unparsed`);
+  }
 }
 
 /** The line of an event delivered unparsed: common fields, the reason, the raw text. */

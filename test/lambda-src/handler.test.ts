@@ -206,3 +206,28 @@ describe("handler (bundled) — lines and partition keys", () => {
     expect(linesOf(response.records[0])[0]).toMatchObject({ ...keys, log_group: logGroup });
   });
 });
+
+describe("handler (bundled) — hostile nesting", () => {
+  const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+
+  it.each(["string", "flatten", "drop"] as const)("a value nested 10,000 deep (Kubernetes' limit) becomes one unparsed line, its neighbours parsed (AUDIT_OBJECT_MODE=%s)", async (mode) => {
+    // given a pretty-printed event (the general path) with a 10,000-level array, beside a normal event
+    const { handler } = handlerWith({ auditObjectMode: mode });
+    const hostile = `{"kind": "Event", "auditID": "deep", "x": ${deep(10_000)}}`;
+    const response = await handler(invocation([dataMessage(AUDIT_STREAM, [hostile, '{"kind":"Event","auditID":"fine","verb":"get"}'])]) as never);
+    // then the record is Ok, the hostile event delivered raw with the reason, the other parsed
+    expect(response.records[0]!.result).toBe("Ok");
+    const [first, second] = linesOf(response.records[0]);
+    expect(first).toMatchObject({ message: hostile, parse_error: expect.stringMatching(/^kube-apiserver-audit: parsed fields cannot be written as JSON \(Maximum call stack size exceeded\); delivered unparsed$/) });
+    expect(second).toMatchObject({ auditid: "fine", verb: "get" });
+    expect(second!.parse_error).toBeUndefined();
+  });
+
+  it("a deeply nested messageType fails its record with a reason, never the invocation", async () => {
+    const { handler, log } = handlerWith();
+    const bad = `{"messageType":${deep(10_000)},"owner":"111122223333","logGroup":"g","logStream":"s","logEvents":[]}`;
+    const response = await handler(invocation([{ data: encodeRecord(bad) }, dataMessage(KLOG_STREAM, ["I0101 00:00:00.000000 1 a.go:1] fine"])]) as never);
+    expect(response.records.map((r) => r.result)).toEqual(["ProcessingFailed", "Ok"]);
+    expect(log.entries).toContainEqual(expect.objectContaining({ msg: "record ProcessingFailed", reason: "records[0].data is not a CloudWatch Logs message: messageType is a list" }));
+  });
+});
