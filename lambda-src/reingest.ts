@@ -12,7 +12,7 @@ import { type CwlData, type CwlEvent, REINGEST_FIELD } from "./envelope";
 
 /** What the handler needs of a Firehose client: `send` (the SDK v3 client satisfies it; tests pass a fake). */
 export interface FirehoseClientLike {
-  send(command: PutRecordBatchCommand): Promise<PutRecordBatchCommandOutput>;
+  send(command: PutRecordBatchCommand, options?: { abortSignal?: AbortSignal }): Promise<PutRecordBatchCommandOutput>;
 }
 
 export const MAX_RECORDS_PER_CALL = 500;
@@ -34,7 +34,12 @@ export interface Chunk {
   readonly record: number;
   readonly events: readonly CwlEvent[];
   readonly data: Buffer | undefined;
-  status: "pending" | "sent" | "failed";
+  /**
+   * `sent`: PutRecordBatch answered this entry with a RecordId and no error. `failed`: it was
+   * refused, or never sent. `unknown`: the call may have stored it (a timeout or reset after the
+   * request went out, an answer that breaks the API's contract): it is never sent again.
+   */
+  status: "pending" | "sent" | "failed" | "unknown";
   error?: string;
 }
 
@@ -129,6 +134,28 @@ export interface PutOptions {
   readonly random: () => number;
   /** Milliseconds left before the Lambda times out, when known. */
   readonly remainingMs?: () => number;
+  /** Longest a single call may take. @default CALL_TIMEOUT_MS */
+  readonly callTimeoutMs?: number;
+}
+
+/** The handler answers Firehose at least this long before the Lambda times out, whatever the calls do. */
+export const SAFETY_MARGIN_MS = 3_000;
+/** A PutRecordBatch call that takes longer is aborted (its entries' outcome is then unknown). */
+export const CALL_TIMEOUT_MS = 10_000;
+/** Errors of a connection that never opened: nothing was sent, so a retry cannot duplicate. */
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
+/**
+ * What a thrown call means for its entries: `refused` when Firehose answered with an error status
+ * or the connection never opened (nothing stored: retry), `unknown` otherwise (a timeout, an abort,
+ * a reset after sending, a 200 whose body cannot be read: it may have stored them).
+ */
+export function classifyError(error: unknown): "refused" | "unknown" {
+  const e = error as { $metadata?: { httpStatusCode?: number }; code?: string; cause?: { code?: string } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 400) return "refused";
+  if (NEVER_SENT.has(e?.code ?? "") || NEVER_SENT.has(e?.cause?.code ?? "")) return "refused";
+  return "unknown";
 }
 
 /** The SDK command, loaded on first use so a cold start that never re-ingests does not pay for the SDK. */
@@ -138,47 +165,78 @@ function putRecordBatchCommand(input: { DeliveryStreamName: string; Records: { D
 }
 
 /**
- * Sends every pending chunk; retries only the entries that failed, with exponential
- * backoff and full jitter, up to `maxAttempts` calls per entry. Marks each chunk sent or failed.
+ * Sends every pending chunk; retries only the entries Firehose refused, with exponential backoff
+ * and full jitter, up to `maxAttempts` calls per entry. An entry counts as stored only on a
+ * positive per-entry answer (a RecordId, no ErrorCode) in an answer that keeps the API's contract
+ * (one result per record, FailedPutCount equal to the errors). An entry whose outcome is unknown
+ * is never sent again: the caller sends its events to the error output instead, so an event is
+ * stored at most twice, and only then. Every call has a deadline that leaves SAFETY_MARGIN_MS.
  */
 export async function putChunks(chunks: readonly Chunk[], options: PutOptions): Promise<{ calls: number; attempts: number }> {
   let pending = chunks.filter((c) => c.status === "pending");
   let calls = 0;
   let attempt = 0;
+  const left = () => (options.remainingMs ? options.remainingMs() - SAFETY_MARGIN_MS : Number.POSITIVE_INFINITY);
   while (pending.length > 0) {
     attempt++;
-    const failed: Chunk[] = [];
+    const refused: Chunk[] = [];
     let fatal = false;
     for (const batch of batches(pending)) {
+      const timeout = Math.min(options.callTimeoutMs ?? CALL_TIMEOUT_MS, left());
+      if (timeout <= 0) {
+        for (const c of batch) (c.status = "failed"), (c.error = "no time left before the Lambda timeout");
+        continue;
+      }
       calls++;
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeout);
       let output: PutRecordBatchCommandOutput;
       try {
         output = await options.client.send(
           putRecordBatchCommand({ DeliveryStreamName: options.streamName, Records: batch.map((c) => ({ Data: c.data! })) }),
+          { abortSignal: abort.signal },
         );
       } catch (error) {
         const name = (error as Error)?.name ?? "Error";
-        fatal ||= NON_RETRYABLE.has(name);
-        for (const c of batch) c.error = `${name}: ${(error as Error)?.message ?? String(error)}`;
-        failed.push(...batch);
+        const outcome = abort.signal.aborted ? "unknown" : classifyError(error);
+        const why = abort.signal.aborted ? `no answer within ${timeout} ms (aborted)` : `${name}: ${(error as Error)?.message ?? String(error)}`;
+        for (const c of batch) c.error = `${why}${outcome === "unknown" ? "; the outcome is unknown, not resent" : ""}`;
+        if (outcome === "unknown") for (const c of batch) c.status = "unknown";
+        else {
+          fatal ||= NON_RETRYABLE.has(name);
+          refused.push(...batch);
+        }
+        continue;
+      } finally {
+        clearTimeout(timer);
+      }
+      const responses = Array.isArray(output?.RequestResponses) ? output.RequestResponses : [];
+      const errors = responses.filter((r) => typeof r?.ErrorCode === "string" && r.ErrorCode !== "").length;
+      if (responses.length !== batch.length || output.FailedPutCount !== errors) {
+        // The answer breaks the contract: nothing in it can be trusted either way.
+        for (const c of batch) {
+          c.status = "unknown";
+          c.error = `PutRecordBatch answered ${responses.length} results for ${batch.length} records with FailedPutCount ${String(output?.FailedPutCount)} and ${errors} errors; the outcome is unknown, not resent`;
+        }
         continue;
       }
-      const responses = output.RequestResponses ?? [];
       batch.forEach((c, i) => {
-        const r = responses[i];
-        if (r && !r.ErrorCode && responses.length === batch.length) c.status = "sent";
+        const r = responses[i]!;
+        if (typeof r.ErrorCode === "string" && r.ErrorCode !== "") {
+          c.error = `${r.ErrorCode}: ${r.ErrorMessage ?? ""}`;
+          refused.push(c);
+        } else if (typeof r.RecordId === "string" && r.RecordId !== "") c.status = "sent";
         else {
-          c.error = r?.ErrorCode ? `${r.ErrorCode}: ${r.ErrorMessage ?? ""}` : "PutRecordBatch returned no result for this entry";
-          failed.push(c);
+          c.status = "unknown";
+          c.error = "PutRecordBatch answered this entry with neither a RecordId nor an ErrorCode; the outcome is unknown, not resent";
         }
       });
     }
-    pending = failed;
+    pending = refused;
     if (pending.length === 0) break;
     const delay = options.random() * Math.min(MAX_BACKOFF_MS, options.baseDelayMs * 2 ** (attempt - 1));
     // Leave time to answer Firehose: a timed-out invocation fails every record of the batch.
-    const outOfTime = options.remainingMs !== undefined && options.remainingMs() < delay + 3_000;
-    if (fatal || attempt >= options.maxAttempts || outOfTime) {
+    if (fatal || attempt >= options.maxAttempts || left() < delay + 1_000) {
       for (const c of pending) c.status = "failed";
       break;
     }
@@ -195,7 +253,8 @@ export function defaultClient(region: string | undefined): FirehoseClientLike {
   let client = clients.get(key);
   if (!client) {
     const { FirehoseClient } = require("@aws-sdk/client-firehose") as typeof import("@aws-sdk/client-firehose");
-    client = new FirehoseClient(region ? { region } : {});
+    // The handler owns the retries (only refused entries, within the invocation's time): none in the SDK.
+    client = new FirehoseClient({ ...(region ? { region } : {}), maxAttempts: 1 });
     clients.set(key, client);
   }
   return client;

@@ -113,8 +113,9 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
   });
 
   it("a whole-call error is retried; a non-retryable one is not", async () => {
-    const throttled = Object.assign(new Error("slow down"), { name: "ServiceUnavailableException" });
-    const denied = Object.assign(new Error("no"), { name: "AccessDeniedException" });
+    // as the SDK throws them: with the HTTP status of Firehose's answer
+    const throttled = Object.assign(new Error("slow down"), { name: "ServiceUnavailableException", $metadata: { httpStatusCode: 503 } });
+    const denied = Object.assign(new Error("no"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
     const payload = dataMessage(AUDIT_STREAM, Array.from({ length: 40 }, (_, i) => auditEvent(i)));
 
     const retried = setup({}, new FakeFirehose(undefined, (call) => (call === 0 ? throttled : undefined)));
@@ -294,5 +295,73 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
     const event = { ...invocation([dataMessage(AUDIT_STREAM, Array.from({ length: 60 }, (_, i) => auditEvent(i)))]), deliveryStreamArn: STREAM_ARN.replace("eks-logs", "other-stream") };
     await handler(event as never);
     expect(new Set(fake.calls.map((c) => c.streamName))).toEqual(new Set(["other-stream"]));
+  });
+
+  describe("outcomes Firehose leaves unknown are never resent; nothing counts as stored without a positive answer", () => {
+    const payload = () => dataMessage(AUDIT_STREAM, Array.from({ length: 40 }, (_, i) => auditEvent(i)));
+    /** A client whose answer the test scripts; it keeps what it stored. */
+    const scripted = (answer: (records: Uint8Array[], signal: AbortSignal | undefined) => Promise<object>) => {
+      const calls: Uint8Array[][] = [];
+      return {
+        calls,
+        client: {
+          async send(command: { input: { Records?: { Data?: Uint8Array }[] } }, options?: { abortSignal?: AbortSignal }) {
+            const records = (command.input.Records ?? []).map((r) => r.Data!);
+            calls.push(records);
+            return answer(records, options?.abortSignal) as never;
+          },
+        },
+      };
+    };
+    const run = async (client: { send: unknown }, remainingMs = 60_000) => {
+      const log = memoryLog();
+      const handler = bundle.createHandler({ config: { ...bundle.DEFAULT_CONFIG, responseBudgetBytes: 40_000, reingestChunkBytes: 10_000, reingestMaxAttempts: 4 }, firehoseClient: client as never, sleep: async () => undefined, log });
+      const started = Date.now();
+      const response = await handler(invocation([payload()]) as never, { getRemainingTimeInMillis: () => remainingMs - (Date.now() - started) });
+      return { response, log, ms: Date.now() - started };
+    };
+
+    it("a call that hangs is aborted at its deadline, the handler answers with the safety margin left, and nothing is resent", async () => {
+      // given a Firehose that never answers, and 4.5 s left in the invocation
+      const hung = scripted((_records, signal) => new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })))));
+      // when
+      const { response, log, ms } = await run(hung.client, 4_500);
+      // then the one call was cut at 4.5 − 3 s, answered well before the timeout, its events sent to the error output
+      expect(hung.calls).toHaveLength(1);
+      expect(ms).toBeGreaterThanOrEqual(1_400);
+      expect(ms).toBeLessThan(2_500);
+      expect(response.records[0]!.result).toBe("ProcessingFailed");
+      expect(log.entries).toContainEqual(expect.objectContaining({ msg: "record ProcessingFailed", reason: expect.stringMatching(/no answer within 1[45]\d\d ms \(aborted\); the outcome is unknown, not resent/) }));
+    }, 10_000);
+
+    it.each<[string, (records: Uint8Array[]) => Promise<object>]>([
+      ["a connection reset after the request went out", async () => Promise.reject(Object.assign(new Error("socket hang up"), { name: "Error", code: "ECONNRESET" }))],
+      ["a 200 whose body cannot be read", async () => Promise.reject(Object.assign(new Error("Unexpected token <"), { name: "SyntaxError", $metadata: { httpStatusCode: 200 } }))],
+      ["FailedPutCount that contradicts the entries", async (records) => ({ FailedPutCount: 2, RequestResponses: records.map((_, i) => ({ RecordId: `r${i}` })), $metadata: {} })],
+      ["fewer results than records", async (records) => ({ FailedPutCount: 0, RequestResponses: records.slice(1).map((_, i) => ({ RecordId: `r${i}` })), $metadata: {} })],
+      ["entries with an empty ErrorCode and no RecordId", async (records) => ({ FailedPutCount: 0, RequestResponses: records.map(() => ({ ErrorCode: "" })), $metadata: {} })],
+    ])("%s: sent once, never again, and the record is not Ok or Dropped", async (_name, answer) => {
+      const fake = scripted(answer);
+      const { response, log } = await run(fake.client);
+      expect(fake.calls).toHaveLength(1);
+      expect(response.records[0]!.result).toBe("ProcessingFailed");
+      // the events that were (maybe) stored go to the error output too: at most one extra copy, known by cwl_id
+      const failed = log.entries.find((e) => e.msg === "record ProcessingFailed")!;
+      expect(String(failed.reason)).toMatch(/unknown, not resent/);
+    });
+
+    it("a connection that never opened is refused, so retried", async () => {
+      let first = true;
+      const fake = scripted(async (records) => {
+        if (first) {
+          first = false;
+          throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" });
+        }
+        return { FailedPutCount: 0, RequestResponses: records.map((_, i) => ({ RecordId: `r${i}` })), $metadata: {} };
+      });
+      const { response } = await run(fake.client);
+      expect(fake.calls).toHaveLength(2);
+      expect(response.records[0]!.result).toBe("Ok");
+    });
   });
 });

@@ -10,6 +10,18 @@ import { AUDIT_STREAM, dataMessage, decodePayload, invocation, loadBundle, memor
 const bundle = loadBundle();
 const ENV = ["AWS_ENDPOINT_URL_FIREHOSE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_EC2_METADATA_DISABLED", "AWS_MAX_ATTEMPTS"] as const;
 
+/** Points the SDK's standard endpoint resolution at a loopback server, with dummy keys. */
+async function listenAsFirehose(server: Server, extra: Record<string, string> = {}): Promise<void> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_FIREHOSE: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "fake-secret-for-a-local-fake",
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...extra,
+  });
+}
+
 describe("re-ingest through the SDK client (local fake endpoint)", () => {
   let server: Server;
   const requests: { target: string | undefined; body: { DeliveryStreamName: string; Records: { Data: string }[] } }[] = [];
@@ -28,14 +40,7 @@ describe("re-ingest through the SDK client (local fake endpoint)", () => {
         res.end(JSON.stringify({ FailedPutCount: responses.filter((r) => "ErrorCode" in r).length, Encrypted: false, RequestResponses: responses }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_FIREHOSE: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-      AWS_SECRET_ACCESS_KEY: "fake-secret-for-a-local-fake",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_MAX_ATTEMPTS: "1",
-    });
+    await listenAsFirehose(server, { AWS_MAX_ATTEMPTS: "1" });
   });
 
   afterAll(async () => {
@@ -59,4 +64,59 @@ describe("re-ingest through the SDK client (local fake endpoint)", () => {
     const chunk = decodePayload(requests[0]!.body.Records[0]!.Data);
     expect(chunk.reingest).toEqual({ hop: 1 });
   });
+});
+
+describe("re-ingest through the SDK client when the endpoint misbehaves (local fake endpoint)", () => {
+  let server: Server;
+  let mode: "hang" | "reset" = "hang";
+  let requests = 0;
+  const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      // hang: read the request and never answer; reset: read it (it may be stored) and drop the connection
+      if (mode === "reset") req.on("end", () => res.socket?.destroy());
+    });
+    await listenAsFirehose(server);
+    // no AWS_MAX_ATTEMPTS: the client itself must not retry
+    delete process.env.AWS_MAX_ATTEMPTS;
+  });
+
+  afterAll(async () => {
+    for (const k of ENV) if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const reingesting = async (region: string, remainingMs: number) => {
+    const log = memoryLog();
+    const handler = bundle.createHandler({ config: { ...bundle.DEFAULT_CONFIG, responseBudgetBytes: 40_000, reingestChunkBytes: 10_000 }, sleep: async () => undefined, log });
+    const events = Array.from({ length: 60 }, (_, i) => JSON.stringify({ kind: "Event", auditID: `wire-${i}`, requestURI: "/".repeat(1500) }));
+    const event = { ...invocation([dataMessage(AUDIT_STREAM, events)]), deliveryStreamArn: `arn:aws:firehose:${region}:111122223333:deliverystream/wire-faults` };
+    const started = Date.now();
+    const response = await handler(event as never, { getRemainingTimeInMillis: () => remainingMs - (Date.now() - started) });
+    return { response, log, ms: Date.now() - started };
+  };
+
+  it("a hung endpoint: the SDK call is aborted at the deadline and the handler answers with the margin left", async () => {
+    mode = "hang";
+    requests = 0;
+    const { response, ms, log } = await reingesting("ap-south-2", 4_500);
+    expect(requests).toBe(1);
+    expect(ms).toBeLessThan(2_500);
+    expect(response.records[0]!.result).toBe("ProcessingFailed");
+    expect(log.entries).toContainEqual(expect.objectContaining({ msg: "record ProcessingFailed", reason: expect.stringContaining("(aborted); the outcome is unknown, not resent") }));
+  }, 10_000);
+
+  it("a reset after the request was read: one request on the wire (no SDK retry), the outcome unknown, not resent", async () => {
+    mode = "reset";
+    requests = 0;
+    const { response, log } = await reingesting("eu-central-2", 30_000);
+    expect(requests).toBe(1);
+    expect(response.records[0]!.result).toBe("ProcessingFailed");
+    expect(log.entries).toContainEqual(expect.objectContaining({ msg: "record ProcessingFailed", reason: expect.stringContaining("the outcome is unknown, not resent") }));
+  }, 10_000);
 });
