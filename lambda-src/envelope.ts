@@ -225,12 +225,31 @@ export function decodeRecord(data: unknown, index: number, maxDecompressedBytes:
       } catch {
         return fail(`${where} is not JSON (value ${i + 1} of ${values.length}: ${describeJsonError(value)})`);
       }
+      if (structuralCount(value, '"logEvents"') > 1) return fail(`${where} is not a CloudWatch Logs message (value ${i + 1} of ${values.length}): "logEvents" appears more than once (a duplicate key would silently drop events)`);
       const checked = checkMessage(part, `${where} (value ${i + 1} of ${values.length})`);
       if (checked.kind === "failed") return checked;
       if (checked.kind === "data") parts.push(checked.payload);
     }
     return parts.length === 0 ? { kind: "control" } : merge(parts, where, text.length);
   }
+  if (structuralCount(text, '"logEvents"') > 1) {
+    // JSON.parse keeps the last of duplicate keys: the events of the others would vanish unseen.
+    return fail(`${where} is not a CloudWatch Logs message: "logEvents" appears more than once (a duplicate key would silently drop events)`);
+  }
   const checked = checkMessage(message, where);
   return checked.kind === "data" ? withKeys(checked.payload, where, text.length) : checked;
+}
+
+/**
+ * How often `token` (a quoted JSON key) occurs as JSON syntax rather than inside a string: inside a
+ * string its quotes are escaped, so an occurrence preceded by an odd run of backslashes is text.
+ */
+function structuralCount(text: string, token: string): number {
+  let count = 0;
+  for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + token.length)) {
+    let slashes = 0;
+    while (at - slashes - 1 >= 0 && text.charCodeAt(at - slashes - 1) === 92) slashes++;
+    if (slashes % 2 === 0) count++;
+  }
+  return count;
 }

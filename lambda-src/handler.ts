@@ -273,7 +273,8 @@ export function createHandler(options: HandlerOptions = {}) {
     const failures = outcomes.flatMap((o, i) => (o.result === "ProcessingFailed" ? [{ i, o }] : []));
     const echoOrder = [...failures].sort((a, b) => Number(b.o.partial ?? false) - Number(a.o.partial ?? false) || (a.o.echo?.length ?? 0) - (b.o.echo?.length ?? 0));
     for (const { i, o } of echoOrder) {
-      const cost = o.echo !== undefined ? o.echo.length + 10 : 0; // ,"data":"…"
+      // ,"data":<the echo as JSON>: its serialised bytes, which for text that is not base64 exceed its length.
+      const cost = o.echo !== undefined ? utf8Length(JSON.stringify(o.echo)) + 8 : 0;
       if (o.echo !== undefined && size + cost <= budget) {
         out[i]!.data = o.echo;
         size += cost;

@@ -16,8 +16,10 @@ export interface FirehoseClientLike {
 }
 
 export const MAX_RECORDS_PER_CALL = 500;
-/** 1,000 KiB per record; kept a little below. */
+/** 1,000 KiB per record; chunks of several events are kept a little below. */
 export const MAX_RECORD_BYTES = 1_000_000;
+/** PutRecordBatch's own record limit, 1,000 KiB: a single event may use all of it. */
+export const PUT_RECORD_LIMIT_BYTES = 1_024_000;
 /** Raw bytes per call such that the base64 request stays under 4 MB, whichever size the limit counts. */
 export const MAX_CALL_BYTES = 3_000_000;
 /** Raw JSON bytes per chunk, so its gzip stays under MAX_RECORD_BYTES even for incompressible text. */
@@ -98,7 +100,10 @@ export function makeChunks(record: number, payload: CwlData, events: readonly Cw
       add(group.slice(0, half));
       add(group.slice(half));
     } else {
-      chunks.push({ record, events: group, data: undefined, status: "failed", error: `one event compresses to ${data.length} bytes, over the ${MAX_RECORD_BYTES}-byte PutRecordBatch record limit` });
+      // One event cannot be split: compress it harder, and let it use the whole 1,000 KiB a record may have.
+      const tight = encodePayload(payload, group, payload.hop + 1, 9);
+      if (tight.length <= PUT_RECORD_LIMIT_BYTES) chunks.push({ record, events: group, data: tight, status: "pending" });
+      else chunks.push({ record, events: group, data: undefined, status: "failed", error: `one event compresses to ${tight.length} bytes even at gzip level 9, over the ${PUT_RECORD_LIMIT_BYTES}-byte PutRecordBatch record limit` });
     }
   };
   for (const group of groupEvents(events, chunkBytes)) add(group);

@@ -54,18 +54,24 @@ class Compact {
   /** The child of `node` for the key text[from, to): tried at the cursor first, then in order, then by name. */
   child(node: KeyPath, from: number, to: number): KeyPath | undefined {
     const t = this.text;
-    const length = to - from;
     const ordered = node.ordered;
-    for (let k = 0, n = ordered.length; k < n; k++) {
-      const j = (node.cursor + k) % n;
+    // Events repeat their key order: the key after the last one found is tried without slicing the text.
+    const n = ordered.length;
+    if (n > 0) {
+      const j = node.cursor % n;
       const candidate = ordered[j]!;
-      if (candidate.key.length === length && t.startsWith(candidate.key, from)) {
+      if (candidate.key.length === to - from && t.startsWith(candidate.key, from)) {
         node.cursor = j + 1;
         return candidate.node;
       }
     }
+    // Otherwise one hash lookup, whatever the number of keys seen (no scan of the siblings).
     const key = t.slice(from, to);
-    return key.includes("\\") ? undefined : this.paths.child(node, key);
+    if (key.includes("\\")) return undefined;
+    const found = this.paths.child(node, key);
+    const at = found.orderIndex;
+    if (at >= 0) node.cursor = at + 1;
+    return found;
   }
 
   /** The value at text[v] for `node`; `topKey` when it is a top-level member. Returns its end or -1. */

@@ -33,6 +33,8 @@ export interface KeyPath {
   readonly ordered: { readonly key: string; readonly node: KeyPath }[];
   /** Where the compact path expects the next key (one after the last found). */
   cursor: number;
+  /** This path's place in its parent's `ordered`, or -1 when it is not cached. */
+  orderIndex: number;
 }
 
 function keyPath(path: string, base: string): KeyPath {
@@ -51,6 +53,7 @@ function keyPath(path: string, base: string): KeyPath {
     children: undefined,
     ordered: [],
     cursor: 0,
+    orderIndex: -1,
   };
 }
 
@@ -59,10 +62,12 @@ export const MAX_CACHED_PATHS = 20_000;
 
 /**
  * The key paths one parser has seen, with their columns: owned by that parser instance (two
- * parsers, or two modes, never share what they learnt), bounded at MAX_CACHED_PATHS.
+ * parsers, or two modes, never share what they learnt), bounded at MAX_CACHED_PATHS. Once full,
+ * it starts again before the next event (`beginEvent`), so how an event is written depends on
+ * that event alone, never on how many keys earlier events brought.
  */
 export class KeyPaths {
-  readonly root: KeyPath = keyPath("", "");
+  root: KeyPath = keyPath("", "");
   /** First cached key path per column, to mark paths that share one. */
   private readonly byColumn = new Map<string, KeyPath>();
   /** Event serial that last wrote (or may have written) each shared column. */
@@ -73,6 +78,15 @@ export class KeyPaths {
 
   constructor(private readonly max = MAX_CACHED_PATHS) {}
 
+  /** Called before each event: a full cache is emptied first, so no event ever meets a cache with no room. */
+  beginEvent(): void {
+    if (this.cached < this.max) return;
+    this.root = keyPath("", "");
+    this.byColumn.clear();
+    this.columnSeen.clear();
+    this.cached = 0;
+  }
+
   /** The child path of `key`; its name is toColumnName of the dotted path (record.ts), built piecewise. */
   child(parent: KeyPath, key: string): KeyPath {
     let node = parent.children?.get(key);
@@ -82,7 +96,7 @@ export class KeyPaths {
       node = keyPath(parent === this.root ? key : `${parent.path}.${key}`, base);
       if (this.cached < this.max) {
         (parent.children ??= new Map()).set(key, node);
-        parent.ordered.push({ key, node });
+        node.orderIndex = parent.ordered.push({ key, node }) - 1;
         this.cached++;
         node.cached = true;
         const other = this.byColumn.get(node.column);

@@ -170,9 +170,10 @@ function invalidJson(line: string): ParseResult {
  */
 export function createAuditParser(options: AuditOptions): Parser {
   const paths = new KeyPaths();
-  const ROOT = paths.root;
   const child = (parent: KeyPath, key: string) => paths.child(parent, key);
   return (line) => {
+    paths.beginEvent();
+    const ROOT = paths.root;
     if (isBlank(line)) return parseError("audit: empty message");
     // requestObject/responseObject are kept as written unless they are to be flattened: no parse, no re-serialisation.
     let cut = options.objectMode === "flatten" ? undefined : cutKubeApiserverObjects(line);

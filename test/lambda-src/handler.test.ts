@@ -231,3 +231,30 @@ describe("handler (bundled) — hostile nesting", () => {
     expect(log.entries).toContainEqual(expect.objectContaining({ msg: "record ProcessingFailed", reason: "records[0].data is not a CloudWatch Logs message: messageType is a list" }));
   });
 });
+
+describe("handler (bundled) — what JSON.parse or a length would hide", () => {
+  it("a payload with logEvents twice fails its record whole (JSON.parse would keep only the last list), with the reason", async () => {
+    const { handler, log } = handlerWith();
+    const twice = '{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"/aws/eks/a/cluster","logStream":"kube-scheduler-x","subscriptionFilters":["f@eu-west-1"],"logEvents":[{"id":"1","timestamp":1,"message":"I0101 00:00:00.000000 1 a.go:1] first"}],"logEvents":[{"id":"2","timestamp":2,"message":"I0101 00:00:00.000000 1 a.go:1] second"}]}';
+    const event = invocation([{ data: encodeRecord(twice) }]);
+    const response = await handler(event as never);
+    expect(response.records[0]).toMatchObject({ result: "ProcessingFailed", data: event.records[0]!.data });
+    expect(log.entries).toContainEqual(expect.objectContaining({ reason: 'records[0].data is not a CloudWatch Logs message: "logEvents" appears more than once (a duplicate key would silently drop events)' }));
+  });
+
+  it("the text \"logEvents\" inside a message is not a duplicate key", async () => {
+    const { handler } = handlerWith();
+    const response = await handler(invocation([dataMessage(KLOG_STREAM, ['I0101 00:00:00.000000 1 a.go:1] saw "logEvents" in a payload'])]) as never);
+    expect(response.records[0]!.result).toBe("Ok");
+  });
+
+  it("an echoed record is sized by its serialised bytes: text that escapes six-fold is left out rather than overflow the response", async () => {
+    // given a record that is not base64: 1.5 MB of control characters, 9 MB once JSON-escaped
+    const { handler } = handlerWith();
+    const hostile = "\u0001".repeat(1_500_000);
+    const response = await handler({ ...invocation([]), records: [{ recordId: "r0", approximateArrivalTimestamp: 0, data: hostile }] } as never);
+    // then it fails alone, and the response stays within Lambda's 6 MB
+    expect(response.records[0]!.result).toBe("ProcessingFailed");
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(bundle.DEFAULT_CONFIG.responseBudgetBytes);
+  });
+});

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { encodePayload, makeChunks, MAX_RECORD_BYTES, PUT_RECORD_LIMIT_BYTES } from "../../lambda-src/reingest";
 import type { Config } from "../../lambda-src/config";
 import {
   AUDIT_STREAM,
@@ -363,5 +365,23 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
       expect(fake.calls).toHaveLength(2);
       expect(response.records[0]!.result).toBe("Ok");
     });
+  });
+});
+
+describe("re-ingest chunks of one event", () => {
+  it("an event just over 1,000,000 gzip'd bytes uses the full 1,000 KiB record (recompressed at level 9) instead of failing", () => {
+    // given one near-incompressible event whose level-1 gzip is between 1,000,000 and 1,024,000 bytes
+    const bytes = randomBytes(1_540_000);
+    const message = Array.from(bytes, (b) => (b < 150 ? String.fromCharCode(97 + (b % 26)) : b < 230 ? String.fromCharCode(48 + (b % 10)) : " ")).join("");
+    const payload = { ...dataMessage(AUDIT_STREAM, [message]), hop: 0, logType: "kube-apiserver-audit", partitionKeys: {}, decodedLength: message.length } as unknown as Parameters<typeof makeChunks>[1];
+    const level1 = encodePayload(payload, payload.logEvents, 1).length;
+    expect(level1).toBeGreaterThan(MAX_RECORD_BYTES);
+    expect(level1).toBeLessThan(PUT_RECORD_LIMIT_BYTES);
+    // when
+    const [chunk, ...rest] = makeChunks(0, payload, payload.logEvents, 1_000_000);
+    // then it goes back whole, within PutRecordBatch's limit
+    expect(rest).toEqual([]);
+    expect(chunk!.status).toBe("pending");
+    expect(chunk!.data!.length).toBeLessThanOrEqual(PUT_RECORD_LIMIT_BYTES);
   });
 });

@@ -145,18 +145,31 @@ describe("audit parser", () => {
     expect(parse(JSON.stringify(event), 0).fields).toEqual(general.fields);
   });
 
-  it("keeps its key-path cache per parser instance: one parser filling its cache leaves another's untouched", () => {
-    // given a parser whose cache is full (MAX_CACHED_PATHS distinct keys seen)
+  it("writes an event the same bytes whatever came before: a full key-path cache starts again, per parser instance", () => {
+    // given a parser that has seen more distinct keys than its cache holds
     const busy = createAuditParser({ objectMode: "string", flattenDepth: 2 });
     for (let i = 0; i < 21_000; i += 500) busy(JSON.stringify(Object.fromEntries(Array.from({ length: 500 }, (_, j) => [`k${i + j}`, "v"]))), 0);
-    const unseen = '{"kind":"Event","zq_never_seen_key":"a"}';
-    // when a new key arrives: the full cache cannot keep it, so that parser leaves the event to the general path
-    expect(busy(unseen, 0)).not.toBeInstanceOf(SerializedResult);
-    // then a fresh parser still has room and takes the compact path, with the same fields
+    // an API-server event whose value keeps Go's escapes (\u0026): the compact path copies them, the general path re-escapes
+    const event = '{"kind":"Event","requestURI":"/api/v1/pods?a=1\\u0026b=2","zq_never_seen_key":"a"}';
     const fresh = createAuditParser({ objectMode: "string", flattenDepth: 2 });
-    const result = fresh(unseen, 0);
-    expect(result).toBeInstanceOf(SerializedResult);
-    expect(result.fields).toEqual(busy(unseen, 0).fields);
+    // when / then: both take the compact path and write the same bytes
+    const before = fresh(event, 0);
+    const after = busy(event, 0);
+    expect(before).toBeInstanceOf(SerializedResult);
+    expect(after).toBeInstanceOf(SerializedResult);
+    expect((after as SerializedResult).json).toBe((before as SerializedResult).json);
+    expect((after as SerializedResult).json).toContain("\\u0026");
+  });
+
+  it("an event with more distinct keys than the cache holds (25,000) takes the general path every time, every key once", () => {
+    const parser = createAuditParser({ objectMode: "string", flattenDepth: 2 });
+    const small = JSON.stringify({ kind: "Event", annotations: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`example.com/key-${i}`, "v"])) });
+    const event = JSON.stringify({ kind: "Event", annotations: Object.fromEntries(Array.from({ length: 25_000 }, (_, i) => [`example.com/key-${i}`, "v"])) });
+    expect(parser(small, 0)).toBeInstanceOf(SerializedResult);
+    const first = parser(event, 0);
+    expect(first).not.toBeInstanceOf(SerializedResult);
+    expect(Object.keys(first.fields)).toHaveLength(25_001);
+    expect(parser(event, 0)).toEqual(first);
   });
 
   describe("AUDIT_OBJECT_MODE", () => {
