@@ -74,7 +74,7 @@ export const CONFIG_VARIABLES = [
   // Lambda rejects a synchronous response over 6 MB (6,291,456 bytes); the default leaves ~0.8 MB of margin.
   integer("RESPONSE_BUDGET_BYTES", "responseBudgetBytes", 1_000_000, 6_000_000, 5_500_000, "upper bound of the whole response, base64 data and JSON framing included"),
   integer("REINGEST_CHUNK_BYTES", "reingestChunkBytes", 100_000, 3_000_000, 1_000_000, "target response size of one re-ingested chunk when it comes back; at most half of RESPONSE_BUDGET_BYTES"),
-  integer("REINGEST_MAX_HOPS", "reingestMaxHops", 0, 10, 3, "times an event may be re-ingested before an over-budget record is returned ProcessingFailed; 0 disables re-ingestion"),
+  integer("REINGEST_MAX_HOPS", "reingestMaxHops", 0, 10, 6, "times an event may be re-ingested before an over-budget record is returned ProcessingFailed; 0 disables re-ingestion"),
   integer("REINGEST_MAX_ATTEMPTS", "reingestMaxAttempts", 1, 10, 4, "PutRecordBatch attempts per invocation, first try included; only failed entries are retried"),
   integer("REINGEST_BASE_DELAY_MS", "reingestBaseDelayMs", 0, 10_000, 100, "base of the exponential backoff with full jitter between PutRecordBatch attempts"),
   integer("MAX_DECOMPRESSED_BYTES", "maxDecompressedBytes", 1_048_576, 268_435_456, 67_108_864, "a record that gunzips to more than this is ProcessingFailed"),

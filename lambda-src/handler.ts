@@ -24,7 +24,7 @@ import {
 import { type LineContext, lineContext, renderLine, renderRawLine } from "./lines";
 import { maxLineBytes } from "./limits";
 import { createParsers } from "./parsers";
-import { type Chunk, defaultClient, encodePayload, type FirehoseClientLike, makeChunks, parseDeliveryStreamArn, putChunks } from "./reingest";
+import { type Chunk, defaultClient, encodePayload, type FirehoseClientLike, makeChunks, measuredEstimate, parseDeliveryStreamArn, putChunks } from "./reingest";
 
 export type { FirehoseTransformationEvent, FirehoseTransformationResponse } from "./envelope";
 export { type Config, ConfigError, CONFIG_VARIABLES, DEFAULT_CONFIG, loadConfig } from "./config";
@@ -234,8 +234,11 @@ export function createHandler(options: HandlerOptions = {}) {
   function chunksFor(w: Work): Chunk[] {
     const rest = w.payload.logEvents.slice(w.stop);
     // An event too large for any response travels alone, so only it ends in the error prefix when it comes back.
-    if (!w.unfittable) return makeChunks(w.index, w.payload, rest, config.reingestChunkBytes);
-    return [...makeChunks(w.index, w.payload, rest.slice(0, 1), config.reingestChunkBytes), ...makeChunks(w.index, w.payload, rest.slice(1), config.reingestChunkBytes)];
+    // Chunks sized by what this record's lines really expand to, once enough were rendered to tell.
+    const rendered = w.payload.logEvents.slice(0, w.count).reduce((n, e) => n + utf8Length(e.message), 0);
+    const estimate = measuredEstimate(base64Length(w.bytes), rendered, w.count);
+    if (!w.unfittable) return makeChunks(w.index, w.payload, rest, config.reingestChunkBytes, estimate);
+    return [...makeChunks(w.index, w.payload, rest.slice(0, 1), config.reingestChunkBytes, estimate), ...makeChunks(w.index, w.payload, rest.slice(1), config.reingestChunkBytes, estimate)];
   }
 
   function settle(w: Work, original: string): Outcome {

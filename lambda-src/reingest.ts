@@ -53,22 +53,39 @@ export function estimateResponseBytes(event: CwlEvent): number {
   return Math.ceil(((Buffer.byteLength(event.message) * 5) / 4 + 600) * (4 / 3));
 }
 
+/** Per-event response bytes, e.g. estimateResponseBytes or one measured on the record's rendered lines. */
+export type ResponseEstimate = (event: CwlEvent) => number;
+
+/** Bytes a line adds to its message (common fields, names, quotes), as measured expansion assumes. */
+const LINE_OVERHEAD_BYTES = 350;
+
+/**
+ * An estimate measured on lines already rendered from the same record: their base64 bytes per
+ * (message byte + overhead), with 10 % to spare, never below what `floor` lines of that size take.
+ * Undefined when too little was rendered to measure (the constant estimate applies).
+ */
+export function measuredEstimate(renderedBase64Bytes: number, renderedMessageBytes: number, renderedLines: number): ResponseEstimate | undefined {
+  if (renderedLines < 8) return undefined;
+  const perByte = (renderedBase64Bytes / (renderedMessageBytes + renderedLines * LINE_OVERHEAD_BYTES)) * 1.1;
+  return (event) => Math.ceil((Buffer.byteLength(event.message) + LINE_OVERHEAD_BYTES) * perByte);
+}
+
 /** Groups events into chunks of at most `chunkBytes` estimated response bytes (an event larger than that goes alone). */
-export function groupEvents(events: readonly CwlEvent[], chunkBytes: number): CwlEvent[][] {
+export function groupEvents(events: readonly CwlEvent[], chunkBytes: number, estimate: ResponseEstimate = estimateResponseBytes): CwlEvent[][] {
   const groups: CwlEvent[][] = [];
   let current: CwlEvent[] = [];
-  let estimate = 0;
+  let total = 0;
   let raw = 0;
   for (const event of events) {
-    const e = estimateResponseBytes(event);
+    const e = estimate(event);
     const r = event.message.length * 2 + 100;
-    if (current.length > 0 && (estimate + e > chunkBytes || raw + r > MAX_CHUNK_JSON_BYTES)) {
+    if (current.length > 0 && (total + e > chunkBytes || raw + r > MAX_CHUNK_JSON_BYTES)) {
       groups.push(current);
       current = [];
-      estimate = raw = 0;
+      total = raw = 0;
     }
     current.push(event);
-    estimate += e;
+    total += e;
     raw += r;
   }
   if (current.length > 0) groups.push(current);
@@ -90,7 +107,7 @@ export function encodePayload(payload: CwlData, events: readonly CwlEvent[], hop
 }
 
 /** Chunks for `events` of record `record`, split further while a gzip'd chunk exceeds the record limit. */
-export function makeChunks(record: number, payload: CwlData, events: readonly CwlEvent[], chunkBytes: number): Chunk[] {
+export function makeChunks(record: number, payload: CwlData, events: readonly CwlEvent[], chunkBytes: number, estimate?: ResponseEstimate): Chunk[] {
   const chunks: Chunk[] = [];
   const add = (group: readonly CwlEvent[]): void => {
     const data = encodePayload(payload, group, payload.hop + 1);
@@ -106,7 +123,7 @@ export function makeChunks(record: number, payload: CwlData, events: readonly Cw
       else chunks.push({ record, events: group, data: undefined, status: "failed", error: `one event compresses to ${tight.length} bytes even at gzip level 9, over the ${PUT_RECORD_LIMIT_BYTES}-byte PutRecordBatch record limit` });
     }
   };
-  for (const group of groupEvents(events, chunkBytes)) add(group);
+  for (const group of groupEvents(events, chunkBytes, estimate)) add(group);
   return chunks;
 }
 

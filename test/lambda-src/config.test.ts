@@ -12,7 +12,7 @@ describe("loadConfig", () => {
       auditObjectFlattenDepth: 2,
       responseBudgetBytes: 5_500_000,
       reingestChunkBytes: 1_000_000,
-      reingestMaxHops: 3,
+      reingestMaxHops: 6,
       reingestMaxAttempts: 4,
       reingestBaseDelayMs: 100,
       maxDecompressedBytes: 67_108_864,

@@ -229,3 +229,25 @@ describe("preview input formats", () => {
     expect(rowsOf(result, "rbac-changes").length).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe("floods at the default processor buffer (0.3 MB) reach no error output", () => {
+  const env = loadEnvironment("example");
+  const flood = (stream: string, count: number, message: (i: number) => string) => {
+    const dir = tmp();
+    const events = Array.from({ length: count }, (_, i) => ({ logStreamName: stream, timestamp: Date.UTC(2026, 10, 30, 9) + i, message: message(i), eventId: String(i).padStart(56, "0") }));
+    writeFileSync(join(dir, "flood.json"), JSON.stringify({ events, searchedLogStreams: [] }));
+    return runPreview({ env, input: join(dir, "flood.json"), logGroup: eksLogGroupName("demo"), outDir: tmp(), queries: ["rbac-changes"] });
+  };
+  const controller = 'E1130 09:40:00.000000      12 deployment_controller.go:495] "Error syncing deployment" deployment="payments/api" err="Operation cannot be fulfilled on deployments.apps \\"api\\": the object has been modified; please apply your changes to the latest version and try again"';
+  const audit = '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"x","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/kube-system/configmaps/x","verb":"get","user":{"username":"system:kube-controller-manager","groups":["system:authenticated"]},"sourceIPs":["10.0.1.23"],"objectRef":{"resource":"configmaps","namespace":"kube-system","name":"x","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"2026-11-30T09:00:00.000000Z","stageTimestamp":"2026-11-30T09:00:00.004000Z"}';
+
+  it.each<[string, string, number, (i: number) => string]>([
+    ["one controller error repeated 28,000 times", "kube-controller-manager-x", 28_000, () => controller],
+    ["32,000 identical audit events", "kube-apiserver-audit-x", 32_000, () => audit],
+    ["100,000 tiny scheduler lines", "kube-scheduler-x", 100_000, (i) => `I1130 09:00:00.${String(i % 1e6).padStart(6, "0")} 1 a.go:1] t`],
+  ])("%s: every event delivered once, none ProcessingFailed", async (_name, stream, count, message) => {
+    const result = await flood(stream, count, message);
+    expect(result.stats.reingestedEvents).toBeGreaterThan(0);
+    expect([result.stats.linesOut, result.stats.failedEvents, result.stats.missingIds, result.stats.duplicateIds]).toEqual([count, 0, 0, 0]);
+  }, 60_000);
+});
