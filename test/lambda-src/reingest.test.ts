@@ -223,7 +223,7 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
       const { handler } = setup();
       const line = `level=info msg=x arn="arn:aws:iam::111122223333:role/${"r".repeat(10_000)}"`;
       const [out] = linesOf((await handler(invocation([dataMessage(AUTH_STREAM, [line])]) as never)).records[0]);
-      expect(out).toMatchObject({ parse_error: expect.stringMatching(/^authenticator: line of \d+ bytes exceeds the 17712-byte line limit; delivered unparsed$/), message: line });
+      expect(out).toMatchObject({ parse_error: expect.stringMatching(/^authenticator: line of \d+ bytes exceeds the 16212-byte line limit; delivered unparsed$/), message: line });
     });
 
     it("goes to the error output alone when even its raw text cannot fit any response", async () => {
@@ -383,5 +383,22 @@ describe("re-ingest chunks of one event", () => {
     expect(rest).toEqual([]);
     expect(chunk!.status).toBe("pending");
     expect(chunk!.data!.length).toBeLessThanOrEqual(PUT_RECORD_LIMIT_BYTES);
+  });
+});
+
+describe("a line that fits an empty response but not beside a full batch's result entries", () => {
+  it("is never re-ingested in vain: the line limit leaves room for the framing, so it goes to the error output at once, its neighbours Ok", async () => {
+    // given 400 small records and one whose only event renders a ~4.08 MB line (control characters escape six-fold)
+    const fake = new FakeFirehose();
+    const handler = bundle.createHandler({ config: bundle.DEFAULT_CONFIG, firehoseClient: fake, sleep: async () => undefined, log: memoryLog() });
+    const small = Array.from({ length: 400 }, (_, i) => dataMessage(KLOG_STREAM, [`I0101 00:00:00.000000 1 a.go:1] small ${i}`]));
+    const big = dataMessage(KLOG_STREAM, [`I0101 00:00:00.000000 1 a.go:1] ${"\u0001".repeat(680_000)}`]);
+    // when
+    const response = await handler(invocation([...small, big]) as never);
+    // then no PutRecordBatch for it (it could never come back into a batch and fit), and the response is bounded
+    expect(fake.calls).toHaveLength(0);
+    expect(response.records.at(-1)!.result).toBe("ProcessingFailed");
+    expect(response.records.slice(0, -1).every((r) => r.result === "Ok")).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(bundle.DEFAULT_CONFIG.responseBudgetBytes);
   });
 });
