@@ -66,8 +66,24 @@ function pruneStaleStacks(app: App): string[] {
   return current;
 }
 
+const USAGE = `Usage: npx tsx main.ts [--env <name>]   (npm run synth [-- --env <name>])
+
+Synthesizes every stack of an environment (envs/<name>.ts; default $EKS_LOGS_ENV or "example")
+into cdktf.out/ ($CDKTF_OUTDIR), after validating it; stacks of other environments are removed.`;
+
 function main(): void {
-  const name = selectEnvironmentName(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return;
+  }
+  let name: string;
+  try {
+    name = selectEnvironmentName(argv, process.env);
+  } catch (error) {
+    console.error(`synth: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
   let env: ResolvedEnvironment;
   try {
     env = loadEnvironment(name);

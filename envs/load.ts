@@ -3,6 +3,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
 import { EnvironmentError, validateEnvironment, type ResolvedEnvironment } from "./validate";
 
 export const DEFAULT_ENVIRONMENT = "example";
@@ -12,14 +13,15 @@ export const ENVIRONMENT_VARIABLE = "EKS_LOGS_ENV";
 const ENVS_DIR = __dirname;
 const NOT_ENVIRONMENTS = new Set(["aws-facts", "load", "rules", "schema", "validate"]);
 
-/** The environment named by `--env <name>` / `--env=<name>`, else $EKS_LOGS_ENV, else `example`. */
+/**
+ * The environment a command line names: `--env <name>` / `--env=<name>`, else $EKS_LOGS_ENV, else
+ * `example`. Strict: an unknown flag, a positional argument or `--env` without a value is an error
+ * naming it (`--ennv acme` must never synthesize the default and delete acme's stacks).
+ */
 export function selectEnvironmentName(argv: readonly string[], env: NodeJS.ProcessEnv): string {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--env" && argv[i + 1]) return argv[i + 1]!;
-    if (arg.startsWith("--env=")) return arg.slice("--env=".length);
-  }
-  return env[ENVIRONMENT_VARIABLE] || DEFAULT_ENVIRONMENT;
+  const { values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { env: { type: "string" } } });
+  if (values.env !== undefined && values.env === "") throw new TypeError("Option '--env <value>' argument missing");
+  return values.env ?? (env[ENVIRONMENT_VARIABLE] || DEFAULT_ENVIRONMENT);
 }
 
 /** Names of the environment files in envs/. */

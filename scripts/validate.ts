@@ -35,7 +35,11 @@ function parseArgs(argv: readonly string[]): Options {
   let jobs = 2;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === "--env") envs.push(argv[++i] ?? "");
+    if (arg === "--env") {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith("--")) throw new Error("--env needs a value: validate --env <name>");
+      envs.push(value);
+    }
     else if (arg.startsWith("--env=")) envs.push(arg.slice(6));
     else if (arg === "--strict") strict = true;
     else if (arg === "--jobs") jobs = Number(argv[++i]);
@@ -191,7 +195,17 @@ async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => 
   return results;
 }
 
+const USAGE = `Usage: npm run validate [-- --env <name>]... [--strict] [--jobs <n>]
+
+For every stack of the named environments (default: all in envs/): synthesize, then the real
+terraform init -backend=false, validate and an offline plan. --strict fails when terraform or the
+AWS provider cannot be found instead of skipping; --jobs runs that many stacks at once (default 2).`;
+
 async function main(): Promise<number> {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
   const options = parseArgs(process.argv.slice(2));
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });

@@ -425,4 +425,13 @@ describe("choosing the environment", () => {
   ])("argv %j with %j selects %s", (argv, env, expected) => {
     expect(selectEnvironmentName(argv, env)).toBe(expected);
   });
+
+  it.each([
+    [["--ennv", "acme"], "Unknown option '--ennv'"],
+    [["--env"], "Option '--env <value>' argument missing"],
+    [["--env="], "Option '--env <value>' argument missing"],
+    [["acme"], "Unexpected argument 'acme'"],
+  ])("refuses %j, naming the flag (never the default environment in its place)", (argv, message) => {
+    expect(() => selectEnvironmentName(argv, {})).toThrow(message);
+  });
 });

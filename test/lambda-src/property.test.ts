@@ -212,7 +212,7 @@ describe("exactly once (property, bundled handler)", () => {
         // retried below
       }
     }
-    return { response: { records: event.records.map((r) => ({ recordId: r.recordId, result: "ProcessingFailed" })) }, failedWhole: true };
+    return { response: { records: event.records.map((r): { recordId: string; result: string; data?: string } => ({ recordId: r.recordId, result: "ProcessingFailed" })) }, failedWhole: true };
   }
 
   it("under Firehose faults (refusals, resets before and after storing, broken answers, hangs): nothing lost, the handler never throws, duplicates only from unknown outcomes and at most one extra copy", async () => {
