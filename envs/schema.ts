@@ -323,7 +323,7 @@ const pipeline = z.strictObject({
     .prefault({}),
   lambda: z
     .strictObject({
-      memorySizeMB: int(LAMBDA.memoryMB.min, LAMBDA.memoryMB.max, "Lambda MemorySize").default(1024),
+      memorySizeMB: int(LAMBDA.memorySizeMB.min, LAMBDA.memorySizeMB.max, "Lambda MemorySize").default(1024),
       timeoutSeconds: int(
         LAMBDA.timeoutSeconds.min,
         LAMBDA.timeoutSeconds.max,

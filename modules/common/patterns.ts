@@ -50,3 +50,8 @@ export function isPartitionHour(value: string): boolean {
 }
 
 export const PARTITION_HOUR_RULE = `must be an hour in the ${TIME_PARTITION.format} format of the dt partition, e.g. "2025-01-01-00"`;
+
+/** CloudWatch Logs PutRetentionPolicy accepts exactly these retentions, in days (0 = never expire). */
+export const LOG_RETENTION_DAYS = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;

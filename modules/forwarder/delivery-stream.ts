@@ -15,7 +15,7 @@ import { firehoseErrorPrefix, firehosePrefix, type S3Layout } from "../../lambda
 import { addStreamAlarms } from "./alarms";
 import { logGroupArn, regionalService, roleArn, servicePrincipal } from "../common/aws";
 import { type KeyUsage, keyUsageThroughS3 } from "../common/kms";
-import { PATTERNS } from "../common/patterns";
+import { LOG_RETENTION_DAYS, PATTERNS } from "../common/patterns";
 import { known, type Rule } from "../common/validate";
 import { checkIdentity, problemsOf } from "./validate";
 
@@ -225,6 +225,18 @@ const BUCKET_ARN: Rule = { pattern: /^arn:[\w-]+:s3:::[a-z0-9.-]{3,63}$/, rule: 
 const KMS_KEY_ARN: Rule = { pattern: /^arn:[\w-]+:kms:[a-z0-9-]+:\d{12}:key\/.+$/, rule: "must be a KMS key ARN (Firehose SSE needs the key ARN, not an alias)" };
 const LAMBDA_ARN: Rule = { pattern: /^arn:[\w-]+:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/, rule: "must be a Lambda function ARN" };
 
+/** Firehose's own ranges (S3 destination BufferingHints, Lambda processor parameters), for DeliveryStreamProps. */
+export const FIREHOSE_LIMITS = {
+  /** SizeInMBs 1–128; dynamic partitioning needs at least 64. */
+  bufferSizeMBs: { min: 64, max: 128 },
+  /** IntervalInSeconds 0–900; dynamic partitioning has no zero buffering (60 is the floor used). */
+  bufferIntervalSeconds: { min: 60, max: 900 },
+  /** Lambda processor BufferSizeInMBs 0.2–3. */
+  processorBufferSizeMBs: { min: 0.2, max: 3 },
+  /** Lambda processor BufferIntervalInSeconds 0–900. */
+  processorBufferIntervalSeconds: { min: 0, max: 900 },
+} as const;
+
 function validate(props: DeliveryStreamProps): void {
   const p = problemsOf("DeliveryStreamProps");
   checkIdentity(p, props);
@@ -243,12 +255,13 @@ function validate(props: DeliveryStreamProps): void {
       `must not overlap layout.prefix ${JSON.stringify(a)} (failed records would reach the Splunk notifications and Athena tables)`,
     );
   }
-  p.range("bufferSizeMBs", props.bufferSizeMBs, 64, 128, "MB", { why: "dynamic partitioning needs at least 64" });
-  p.range("bufferIntervalSeconds", props.bufferIntervalSeconds, 60, 900, "seconds", { why: "dynamic partitioning does not support zero buffering" });
-  p.range("processor.bufferSizeMBs", props.processor.bufferSizeMBs, 0.2, 3, "MB", { integer: false, why: "Firehose's Lambda processor range" });
-  p.range("processor.bufferIntervalSeconds", props.processor.bufferIntervalSeconds, 0, 900, "seconds");
+  const L = FIREHOSE_LIMITS;
+  p.range("bufferSizeMBs", props.bufferSizeMBs, L.bufferSizeMBs.min, L.bufferSizeMBs.max, "MB", { why: "dynamic partitioning needs at least 64" });
+  p.range("bufferIntervalSeconds", props.bufferIntervalSeconds, L.bufferIntervalSeconds.min, L.bufferIntervalSeconds.max, "seconds", { why: "dynamic partitioning does not support zero buffering" });
+  p.range("processor.bufferSizeMBs", props.processor.bufferSizeMBs, L.processorBufferSizeMBs.min, L.processorBufferSizeMBs.max, "MB", { integer: false, why: "Firehose's Lambda processor range" });
+  p.range("processor.bufferIntervalSeconds", props.processor.bufferIntervalSeconds, L.processorBufferIntervalSeconds.min, L.processorBufferIntervalSeconds.max, "seconds");
   p.match("processor.lambdaArn", props.processor.lambdaArn, LAMBDA_ARN);
-  p.range("logRetentionDays", props.logRetentionDays, 0, 3653, "days");
+  p.oneOf("logRetentionDays", props.logRetentionDays, LOG_RETENTION_DAYS);
   p.range("freshnessAlarmSeconds", props.freshnessAlarmSeconds, 60, 86400, "seconds");
   p.range("processorRetries", props.processorRetries, 0, 300, "retries");
   p.range("partitioningRetrySeconds", props.partitioningRetrySeconds, 0, 7200, "seconds");

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../../lambda-src/config";
 import { PARTITIONS } from "../common/aws";
-import { PATTERNS } from "../common/patterns";
+import { LOG_RETENTION_DAYS, PATTERNS } from "../common/patterns";
 import { type ModuleProblem, Problems } from "../common/validate";
 import type { TransformProps } from "./index";
 
@@ -34,15 +34,22 @@ export function environmentProblems(environment: Readonly<Record<string, string>
   return p.list;
 }
 
+/** Lambda's MemorySize range, and the longest transform Firehose waits for (5 minutes). */
+export const TRANSFORM_LIMITS = {
+  memorySizeMB: { min: 128, max: 10_240 },
+  timeoutSeconds: { min: 1, max: 300 },
+} as const;
+
 export function validateTransformProps(props: TransformProps): void {
   const p = new Problems("transform");
   p.match("accountId", props.accountId, PATTERNS.accountId);
   p.match("region", props.region, PATTERNS.region);
   p.oneOf("partition", props.partition, PARTITIONS as readonly string[]);
   p.match("roleName", props.roleName, PATTERNS.iamRoleName);
-  p.range("memorySizeMB", props.memorySizeMB, 128, 10240, "MB", { why: "Lambda MemorySize" });
-  p.range("timeoutSeconds", props.timeoutSeconds, 1, 300, "seconds", { why: "Firehose invokes transforms for at most 5 minutes" });
+  p.range("memorySizeMB", props.memorySizeMB, TRANSFORM_LIMITS.memorySizeMB.min, TRANSFORM_LIMITS.memorySizeMB.max, "MB", { why: "Lambda MemorySize" });
+  p.range("timeoutSeconds", props.timeoutSeconds, TRANSFORM_LIMITS.timeoutSeconds.min, TRANSFORM_LIMITS.timeoutSeconds.max, "seconds", { why: "Firehose invokes transforms for at most 5 minutes" });
   p.range("reservedConcurrency", props.reservedConcurrency, 0, 10000, "", { why: "Lambda reserved concurrency" });
+  p.oneOf("logRetentionDays", props.logRetentionDays, LOG_RETENTION_DAYS);
   p.check("durationAlarmRatio", props.durationAlarmRatio, (v) => v > 0 && v <= 1, "must be greater than 0 and at most 1");
   p.addAll(environmentProblems(props.environment ?? {}), "environment.");
   if (!existsSync(props.bundlePath)) p.add("bundlePath", "must be the zip built by `npm run build:lambda`; it does not exist", props.bundlePath);
