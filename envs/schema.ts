@@ -41,6 +41,11 @@ export interface StateBackend {
   readonly lockfile?: boolean;
   /** Keep the bootstrap stack's own state in this bucket (after a first apply with local state). @default false */
   readonly bootstrapStateInBucket?: boolean;
+  /**
+   * Let `terraform destroy` of the bootstrap stack remove the state bucket and its KMS key. Off,
+   * Terraform refuses (`prevent_destroy`). @default false
+   */
+  readonly allowDestroy?: boolean;
 }
 
 /** The log-archive account that owns the bucket, Firehose, Lambda and catalog. */
@@ -142,6 +147,12 @@ export interface PipelineConfig {
       /** Days the access logs are kept. @default 90 */
       readonly expireAfterDays?: number;
     };
+    /**
+     * Let `terraform destroy` of the central stack remove the log bucket, its hardening and the
+     * KMS key. Off, Terraform refuses (`prevent_destroy`): set it only for a disposable
+     * environment, synthesize, then destroy. @default false
+     */
+    readonly allowDestroy?: boolean;
   };
   readonly splunk?: {
     /** S3 → SQS notifications and the reader role for Splunk's SQS-based S3 input. @default true */
@@ -248,6 +259,7 @@ const state = z.strictObject({
   roleArn: matching(ROLE_ARN).optional(),
   lockfile: z.boolean().default(true),
   bootstrapStateInBucket: z.boolean().default(false),
+  allowDestroy: z.boolean().default(false),
 });
 
 const uniqueStrings = <T extends z.ZodType<string>>(item: T, what: string) =>
@@ -361,6 +373,7 @@ const pipeline = z.strictObject({
         })
         .optional(),
       accessLogging: z.strictObject({ expireAfterDays: int(1, 36500, "days").default(90) }).optional(),
+      allowDestroy: z.boolean().default(false),
     })
     .prefault({}),
   splunk: z

@@ -21,6 +21,8 @@ export interface ResolvedState {
   readonly externalId: string | undefined;
   readonly lockfile: boolean;
   readonly bootstrapStateInBucket: boolean;
+  /** The bootstrap stack may be destroyed with its bucket and key (they are protected otherwise). */
+  readonly allowDestroy: boolean;
   /** This account creates the bucket (the first account in the file that names it). */
   readonly ownsBucket: boolean;
 }
@@ -105,6 +107,7 @@ function resolve(env: Environment): ResolvedEnvironment {
       externalId: via.externalId,
       lockfile: state.lockfile,
       bootstrapStateInBucket: state.bootstrapStateInBucket,
+      allowDestroy: state.allowDestroy,
       ownsBucket: !owner,
     };
   };

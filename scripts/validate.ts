@@ -7,6 +7,11 @@
  * The plan runs on a copy of the stack whose backend is removed and whose
  * provider uses dummy keys and no role, so it needs no AWS account.
  *
+ * Stacks holding logs or state also get a `terraform test` on a mocked provider
+ * that applies them and then destroys them: the destroy must be refused on
+ * exactly the protected resources, and succeed on the environment's opt-out
+ * variant (`pipeline.s3.allowDestroy`, `state.allowDestroy`).
+ *
  * The provider comes from a local filesystem mirror when one is found (offline
  * machines), else from the public registry. Without terraform the check is
  * skipped loudly; `--strict` turns a skip into a failure.
@@ -16,7 +21,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { homedir } from "node:os";
 import { delimiter, join, relative, resolve } from "node:path";
 import { listEnvironments, loadEnvironment } from "../envs/load";
-import { EnvironmentError } from "../envs/validate";
+import { EnvironmentError, type ResolvedEnvironment } from "../envs/validate";
 import { buildApp } from "../main";
 
 const ROOT = resolve(__dirname, "..");
@@ -136,6 +141,91 @@ export function prepareForOfflinePlan(config: Json): string[] {
   return changes;
 }
 
+// ---- the destroy check ------------------------------------------------------------------------
+
+/** `type.name` of every resource Terraform must refuse to destroy (lifecycle.prevent_destroy). */
+export function protectedAddresses(config: Json): string[] {
+  const resources = (config.resource ?? {}) as Record<string, Record<string, Json>>;
+  return Object.entries(resources)
+    .flatMap(([type, byName]) =>
+      Object.entries(byName)
+        .filter(([, r]) => (r.lifecycle as Json | undefined)?.prevent_destroy === true)
+        .map(([name]) => `${type}.${name}`),
+    )
+    .sort();
+}
+
+/**
+ * Values a mocked apply returns where another resource validates them as ARNs (the real
+ * provider still validates arguments; the mock's random strings are not ARNs).
+ */
+const MOCKED_ATTRIBUTES: Record<string, Record<string, string>> = {
+  aws_athena_workgroup: { arn: "arn:aws:athena:eu-west-1:123456789012:workgroup/mock" },
+  aws_cloudformation_stack: { id: "arn:aws:cloudformation:eu-west-1:123456789012:stack/mock/00000000-0000-0000-0000-000000000000" },
+  aws_cloudwatch_log_destination: { arn: "arn:aws:logs:eu-west-1:123456789012:destination:mock" },
+  aws_cloudwatch_log_group: { arn: "arn:aws:logs:eu-west-1:123456789012:log-group:mock" },
+  aws_glue_catalog_database: { arn: "arn:aws:glue:eu-west-1:123456789012:database/mock" },
+  aws_iam_policy: { arn: "arn:aws:iam::123456789012:policy/mock" },
+  aws_iam_role: { arn: "arn:aws:iam::123456789012:role/mock" },
+  aws_kinesis_firehose_delivery_stream: { arn: "arn:aws:firehose:eu-west-1:123456789012:deliverystream/mock" },
+  aws_kms_key: { arn: "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" },
+  aws_lambda_function: { arn: "arn:aws:lambda:eu-west-1:123456789012:function:mock" },
+  aws_s3_bucket: { arn: "arn:aws:s3:::mock" },
+  aws_sns_topic: { arn: "arn:aws:sns:eu-west-1:123456789012:mock" },
+  aws_sqs_queue: { arn: "arn:aws:sqs:eu-west-1:123456789012:mock", url: "https://sqs.eu-west-1.amazonaws.com/123456789012/mock" },
+};
+
+/** A `terraform test` file: apply the whole stack on mocked AWS providers; the teardown destroys it. */
+export function destroyTestFile(config: Json): string {
+  const types = new Set(Object.keys((config.resource ?? {}) as Json));
+  const aliases = (((config.provider as Json | undefined)?.aws ?? []) as Json[]).map((p) => p.alias as string | undefined);
+  const block = (head: string, values: Record<string, string>) =>
+    `  ${head} {\n    defaults = { ${Object.entries(values).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")} }\n  }`;
+  const body = [
+    // Data sources too: the documents' JSON feeds policy arguments the provider parses.
+    block(`mock_data "aws_iam_policy_document"`, { json: '{"Version":"2012-10-17","Statement":[]}' }),
+    ...Object.entries(MOCKED_ATTRIBUTES)
+      .filter(([type]) => types.has(type))
+      .map(([type, values]) => block(`mock_resource "${type}"`, values)),
+  ].join("\n");
+  const providers = (aliases.length > 0 ? aliases : [undefined]).map(
+    (alias) => `mock_provider "aws" {\n${alias ? `  alias = "${alias}"\n` : ""}${body}\n}\n`,
+  );
+  return `${providers.join("\n")}\nrun "apply" {\n  command = apply\n}\n`;
+}
+
+/**
+ * The destroy half of the check. With protected resources the teardown must fail, refusing only
+ * protected ones (Terraform names those it reached first: the dependents; their dependencies are
+ * then never planned), and every protected resource must still be in the state it leaves behind.
+ * Without, the destroy must go through.
+ */
+export function judgeDestroy(expected: readonly string[], code: number, output: string): { ok: boolean; summary: string } {
+  const refused = [...output.matchAll(/Resource\s+(\S+)\s+has\s+lifecycle\.prevent_destroy/g)].map((m) => m[1]!).sort();
+  if (expected.length === 0) {
+    return code === 0
+      ? { ok: true, summary: "destroy goes through (nothing protected)" }
+      : { ok: false, summary: `destroy FAILED though nothing is protected${refused.length ? ` (refused ${refused.join(", ")})` : ""}` };
+  }
+  const leftIndex = output.indexOf("Terraform left the following resources in state");
+  const left = leftIndex < 0 ? [] : [...output.slice(leftIndex).matchAll(/^\s*- (\S+)$/gm)].map((m) => m[1]!);
+  const unexpected = refused.filter((a) => !expected.includes(a));
+  const destroyed = expected.filter((a) => !left.includes(a));
+  if (code === 0 || refused.length === 0) return { ok: false, summary: "destroy was NOT refused" };
+  if (unexpected.length > 0) return { ok: false, summary: `destroy refused on unprotected resources: ${unexpected.join(", ")}` };
+  if (destroyed.length > 0) return { ok: false, summary: `protected resources destroyed: ${destroyed.join(", ")}` };
+  return { ok: true, summary: `destroy refused (${refused.length} named), all ${expected.length} protected resources kept` };
+}
+
+/** The environment with both destroy opt-outs set: the variant whose destroy must go through. */
+function disposable(env: ResolvedEnvironment): ResolvedEnvironment {
+  return {
+    ...env,
+    central: { ...env.central, state: { ...env.central.state, allowDestroy: true } },
+    pipeline: { ...env.pipeline, s3: { ...env.pipeline.s3, allowDestroy: true } },
+  };
+}
+
 // ---- running -----------------------------------------------------------------------------------
 
 interface StackResult {
@@ -156,17 +246,26 @@ function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
-async function checkStack(
-  bin: string,
-  tfEnv: NodeJS.ProcessEnv,
-  env: string,
-  stack: string,
-  dir: string,
-): Promise<StackResult> {
+interface PlannedStack {
+  readonly env: string;
+  readonly stack: string;
+  readonly dir: string;
+  /** Run the mocked apply-then-destroy, expecting these addresses refused (none: it must succeed). */
+  readonly destroy?: readonly string[];
+  /** Only init and the destroy check: the variant differs from a checked stack only in lifecycle. */
+  readonly destroyOnly?: boolean;
+}
+
+async function checkStack(bin: string, tfEnv: NodeJS.ProcessEnv, planned: PlannedStack): Promise<StackResult> {
+  const { env, stack, dir } = planned;
   const steps: [string, string[]][] = [
     ["init", ["init", "-backend=false", "-input=false", "-no-color"]],
-    ["validate", ["validate", "-no-color"]],
-    ["plan", ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"]],
+    ...(planned.destroyOnly
+      ? []
+      : ([
+          ["validate", ["validate", "-no-color"]],
+          ["plan", ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"]],
+        ] as [string, string[]][])),
   ];
   const timings: string[] = [];
   let planLine = "";
@@ -178,6 +277,14 @@ async function checkStack(
     if (name === "plan") {
       planLine = /Plan: .*|No changes\..*/.exec(output)?.[0] ?? "plan produced no summary";
     }
+  }
+  if (planned.destroy) {
+    const started = Date.now();
+    const { code, output } = await run(bin, ["test", "-no-color"], dir, tfEnv);
+    const verdict = judgeDestroy(planned.destroy, code, output);
+    timings.push(`test ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    const summary = `${timings.join(", ")} — ${[planLine, verdict.summary].filter(Boolean).join("; ")}`;
+    return verdict.ok ? { env, stack, ok: true, summary } : { env, stack, ok: false, summary, output };
   }
   return { env, stack, ok: true, summary: `${timings.join(", ")} — ${planLine}` };
 }
@@ -198,8 +305,10 @@ async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => 
 const USAGE = `Usage: npm run validate [-- --env <name>]... [--strict] [--jobs <n>]
 
 For every stack of the named environments (default: all in envs/): synthesize, then the real
-terraform init -backend=false, validate and an offline plan. --strict fails when terraform or the
-AWS provider cannot be found instead of skipping; --jobs runs that many stacks at once (default 2).`;
+terraform init -backend=false, validate and an offline plan; stacks holding logs or state also get a
+mocked apply-then-destroy (terraform test) that must be refused, and go through on the env's opt-out
+(allowDestroy). --strict fails when terraform or the AWS provider cannot be found instead of skipping;
+--jobs runs that many stacks at once (default 2).`;
 
 async function main(): Promise<number> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
@@ -210,8 +319,8 @@ async function main(): Promise<number> {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
 
-  // 1. Synthesize every environment (a bad env fails here, before any terraform).
-  const stacks: { env: string; stack: string; dir: string }[] = [];
+  // 1. Synthesize every environment (a bad env fails here, before any terraform), and its opt-out variant.
+  const stacks: PlannedStack[] = [];
   let providerVersion = "";
   for (const name of options.envs) {
     let env;
@@ -224,23 +333,18 @@ async function main(): Promise<number> {
       }
       throw error;
     }
-    const outdir = join(WORK, name, "cdktf.out");
-    mkdirSync(outdir, { recursive: true });
-    buildApp(env, outdir).synth();
-    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
-      stacks: Record<string, { workingDirectory: string; synthesizedStackPath: string }>;
-    };
-    for (const [stack, entry] of Object.entries(manifest.stacks)) {
-      const dir = join(WORK, name, "plan", stack);
-      cpSync(join(outdir, entry.workingDirectory), dir, { recursive: true });
-      const file = join(dir, relative(entry.workingDirectory, entry.synthesizedStackPath));
-      const config = JSON.parse(readFileSync(file, "utf8")) as Json;
+    const checked = synthForPlan(env, name);
+    for (const { stack, dir, config } of checked) {
       providerVersion ||= (((config.terraform as Json).required_providers as Json).aws as Json).version as string;
-      prepareForOfflinePlan(config);
-      writeFileSync(file, JSON.stringify(config, null, 2));
-      stacks.push({ env: name, stack, dir });
+      const refused = protectedAddresses(config);
+      stacks.push({ env: name, stack, dir, ...(refused.length > 0 ? { destroy: refused } : {}) });
     }
-    console.log(`synthesized ${name}: ${Object.keys(manifest.stacks).length} stacks`);
+    // The opt-out must really let the destroy through: the protected stacks it unprotects.
+    const variant = `${name}+allowDestroy`;
+    const wasProtected = new Set(stacks.filter((s) => s.env === name && s.destroy).map((s) => s.stack));
+    const released = synthForPlan(disposable(env), variant).filter((s) => wasProtected.has(s.stack) && protectedAddresses(s.config).length === 0);
+    for (const { stack, dir } of released) stacks.push({ env: variant, stack, dir, destroy: [], destroyOnly: true });
+    console.log(`synthesized ${name}: ${checked.length} stacks (${wasProtected.size} with protected resources; ${released.length} released by the opt-out)`);
   }
 
   // 2. Find terraform and the provider.
@@ -272,16 +376,45 @@ async function main(): Promise<number> {
   console.log(`offline plan copies: backend, assume_role and allowed_account_ids removed, dummy keys (nothing reaches AWS)\n`);
 
   // 3. init, validate, plan every stack.
-  const results = await pool(stacks, options.jobs, async ({ env, stack, dir }) => {
-    const result = await checkStack(terraform.bin, tfEnv, env, stack, dir);
-    console.log(`${result.ok ? "PASS" : "FAIL"}  ${stack}  ${result.summary}`);
+  const results = await pool(stacks, options.jobs, async (planned) => {
+    const result = await checkStack(terraform.bin, tfEnv, planned);
+    const label = planned.destroyOnly ? `${planned.stack} (${planned.env})` : planned.stack;
+    console.log(`${result.ok ? "PASS" : "FAIL"}  ${label}  ${result.summary}`);
     if (!result.ok) console.log(indent(result.output ?? ""));
     return result;
   });
 
   const failed = results.filter((r) => !r.ok);
-  console.log(`\n${results.length - failed.length}/${results.length} stacks passed terraform init, validate and plan`);
+  const destroyChecks = stacks.filter((s) => s.destroy).length;
+  console.log(
+    `\n${results.length - failed.length}/${results.length} checks passed: terraform init, validate and plan of every stack; ` +
+      `apply-then-destroy on mocked AWS for ${destroyChecks} (refused where protected, through on the opt-out)`,
+  );
   return failed.length === 0 ? 0 : 1;
+}
+
+/**
+ * Synthesizes `env` under .validate/<label>/ and copies each stack for the offline plan, with a
+ * `tests/destroy.tftest.hcl` next to it.
+ */
+function synthForPlan(env: ResolvedEnvironment, label: string): { stack: string; dir: string; config: Json }[] {
+  const outdir = join(WORK, label, "cdktf.out");
+  mkdirSync(outdir, { recursive: true });
+  buildApp(env, outdir).synth();
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { workingDirectory: string; synthesizedStackPath: string }>;
+  };
+  return Object.entries(manifest.stacks).map(([stack, entry]) => {
+    const dir = join(WORK, label, "plan", stack);
+    cpSync(join(outdir, entry.workingDirectory), dir, { recursive: true });
+    const file = join(dir, relative(entry.workingDirectory, entry.synthesizedStackPath));
+    const config = JSON.parse(readFileSync(file, "utf8")) as Json;
+    prepareForOfflinePlan(config);
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    mkdirSync(join(dir, "tests"), { recursive: true });
+    writeFileSync(join(dir, "tests", "destroy.tftest.hcl"), destroyTestFile(config));
+    return { stack, dir, config };
+  });
 }
 
 function indent(text: string): string {

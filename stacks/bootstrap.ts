@@ -13,7 +13,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AccountAccess } from "../envs/schema";
 import { KEY_ADMIN_ACTIONS } from "../modules/common/kms";
-import { hardenedBucket, kmsOnlyBucketStatements } from "../modules/common/private-bucket";
+import { hardenedBucket, keepOnDestroy, kmsOnlyBucketStatements } from "../modules/common/private-bucket";
 import type { ResolvedEnvironment, ResolvedState } from "../envs/validate";
 import { AccountStack, arnPrefix, stateKeyAlias } from "./account-stack";
 import { regionalService } from "../modules/common/aws";
@@ -34,6 +34,7 @@ export class BootstrapStack extends AccountStack {
       ...(props.state.bootstrapStateInBucket ? {} : { localStatePath: `../../../bootstrap-state/${name}.tfstate` }),
     });
     const { bucket: bucketName } = props.state;
+    const protect = !props.state.allowDestroy;
     const arn = arnPrefix(props.env);
     const bucketArn = `${arn}:s3:::${bucketName}`;
 
@@ -60,10 +61,12 @@ export class BootstrapStack extends AccountStack {
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: keyPolicy.json,
+      // Every stack's state is encrypted with it.
+      ...keepOnDestroy(protect),
     });
     new KmsAlias(this, "key-alias", { name: stateKeyAlias(props.env), targetKeyId: key.keyId });
 
-    const { bucket } = hardenedBucket(this, bucketName, { kmsKeyArn: key.arn });
+    const { bucket } = hardenedBucket(this, bucketName, { kmsKeyArn: key.arn }, { protect });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
       rule: [
@@ -81,7 +84,7 @@ export class BootstrapStack extends AccountStack {
       // The backend names the KMS key; anything else naming one must name KMS too.
       statement: kmsOnlyBucketStatements(bucketArn),
     });
-    new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: policy.json });
+    new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: policy.json, ...keepOnDestroy(protect) });
 
     new TerraformOutput(this, "state_bucket_name", { value: bucket.bucket });
     new TerraformOutput(this, "state_kms_key_arn", { value: key.arn });

@@ -51,6 +51,7 @@ export class CentralStack extends AccountStack {
         ...(databrew.enabled ? { derivedPrefixes: [PARQUET_PREFIX] } : {}),
       },
       ...(s3.objectLock ? { objectLock: s3.objectLock } : {}),
+      protectFromDestroy: !s3.allowDestroy,
       ...(s3.accessLogging ? { accessLogging: { expireAfterDays: s3.accessLogging.expireAfterDays } } : {}),
       splunk: {
         enabled: splunk.enabled,

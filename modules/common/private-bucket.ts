@@ -8,10 +8,26 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { TerraformResourceLifecycle } from "cdktf";
 import type { Construct } from "constructs";
 import { denyInsecureTransport, EVERYONE } from "./policy";
 
 export type BucketEncryption = { readonly kmsKeyArn: string } | "SSE-S3";
+
+/**
+ * `lifecycle.prevent_destroy` when `protect`: Terraform then refuses any plan that destroys the
+ * resource (`terraform destroy`, a rename, a removal from the code) until the code says otherwise.
+ */
+export function keepOnDestroy(protect: boolean): { lifecycle?: TerraformResourceLifecycle } {
+  return protect ? { lifecycle: { preventDestroy: true } } : {};
+}
+
+export interface HardenedBucketOptions {
+  /** `{ versioned: false }` for disposable data. @default true */
+  readonly versioned?: boolean;
+  /** Terraform refuses to destroy the bucket and its hardening (keepOnDestroy). @default false */
+  readonly protect?: boolean;
+}
 
 export interface HardenedBucket {
   readonly bucket: S3Bucket;
@@ -20,33 +36,41 @@ export interface HardenedBucket {
 }
 
 /**
- * An encrypted, versioned bucket with public access blocked and ACLs disabled (BucketOwnerEnforced);
- * `{ versioned: false }` for disposable data. Construct ids: bucket, versioning, encryption,
- * public-access-block, ownership.
+ * An encrypted, versioned bucket with public access blocked and ACLs disabled (BucketOwnerEnforced).
+ * Construct ids: bucket, versioning, encryption, public-access-block, ownership.
  */
-export function hardenedBucket(scope: Construct, name: string, encryption: BucketEncryption): HardenedBucket;
 export function hardenedBucket(
   scope: Construct,
   name: string,
   encryption: BucketEncryption,
-  options: { readonly versioned: false },
+  options?: HardenedBucketOptions & { readonly versioned?: true },
+): HardenedBucket;
+export function hardenedBucket(
+  scope: Construct,
+  name: string,
+  encryption: BucketEncryption,
+  options: HardenedBucketOptions & { readonly versioned: false },
 ): Omit<HardenedBucket, "versioning">;
 export function hardenedBucket(
   scope: Construct,
   name: string,
   encryption: BucketEncryption,
-  options: { readonly versioned?: boolean } = {},
+  options: HardenedBucketOptions = {},
 ): Omit<HardenedBucket, "versioning"> & { versioning?: S3BucketVersioningA } {
-  const bucket = new S3Bucket(scope, "bucket", { bucket: name });
+  // Losing any of these loses or exposes the data (suspended versioning, public access, no encryption).
+  const keep = keepOnDestroy(options.protect ?? false);
+  const bucket = new S3Bucket(scope, "bucket", { bucket: name, ...keep });
   const versioning =
     options.versioned === false
       ? undefined
       : new S3BucketVersioningA(scope, "versioning", {
           bucket: bucket.id,
           versioningConfiguration: { status: "Enabled" },
+          ...keep,
         });
   new S3BucketServerSideEncryptionConfigurationA(scope, "encryption", {
     bucket: bucket.id,
+    ...keep,
     rule: [
       encryption === "SSE-S3"
         ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
@@ -63,10 +87,12 @@ export function hardenedBucket(
     blockPublicPolicy: true,
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
+    ...keep,
   });
   new S3BucketOwnershipControls(scope, "ownership", {
     bucket: bucket.id,
     rule: { objectOwnership: "BucketOwnerEnforced" },
+    ...keep,
   });
   return { bucket, versioning, publicAccessBlock };
 }

@@ -16,7 +16,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { S3Layout } from "../../lambda-src/conventions";
 import { alarmTopic, topicArn } from "./alarms";
-import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket, kmsOnlyBucketStatements } from "../common/private-bucket";
+import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket, keepOnDestroy, kmsOnlyBucketStatements } from "../common/private-bucket";
 import { keyPolicyStatements } from "./key-policy";
 import { accessLogLifecycleRules, logBucketLifecycleRules } from "./lifecycle";
 import { SplunkNotifications, queueName, queueRoutes, readerRoleName, sqsArn, type SplunkQueue } from "./splunk";
@@ -119,6 +119,13 @@ export interface StorageProps {
   /** KMS waiting period before a scheduled deletion, 7–30 days. @default 30 */
   readonly keyDeletionWindowDays?: number;
   /**
+   * Terraform refuses to destroy what losing would lose or expose the logs (`prevent_destroy`):
+   * the KMS key; the log and access-log buckets with their policy, versioning, encryption,
+   * public-access block, ownership controls and Object Lock configuration. `terraform destroy`
+   * of the stack then fails naming them. Set false only for disposable environments. @default true
+   */
+  readonly protectFromDestroy?: boolean;
+  /**
    * kms:ViaService values through which AWS services may create grants on the key for this
    * account's principals (kms:GrantIsForAWSResource). @default [`firehose.<region>.amazonaws.com`]
    * (Firehose stream SSE with a CMK); [] allows none.
@@ -162,6 +169,8 @@ export class Storage extends Construct {
     const dnsSuffix = serviceDomain(partition);
     const alarmTopicName = `${namePrefix}-alarms`;
     const hasReader = props.splunk.enabled && props.splunk.readerPrincipalArns.length > 0;
+    const protect = props.protectFromDestroy ?? true;
+    const keep = keepOnDestroy(protect);
 
     // ---- key ----------------------------------------------------------------------------------
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
@@ -186,6 +195,8 @@ export class Storage extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: props.keyDeletionWindowDays ?? KEY_DELETION_WINDOW_DAYS,
       policy: keyPolicy.json,
+      // Scheduling the key's deletion would make every object unreadable once the window ends.
+      ...keep,
     });
     this.kmsKeyAlias = `alias/${namePrefix}-logs`;
     new KmsAlias(this, "key-alias", { name: this.kmsKeyAlias, targetKeyId: key.keyId });
@@ -198,7 +209,7 @@ export class Storage extends Construct {
     this.alarmTopicArns = props.alarms.extraTopicArn ? [topic.arn, props.alarms.extraTopicArn] : [topic.arn];
 
     // ---- log bucket ---------------------------------------------------------------------------
-    const { bucket, versioning, publicAccessBlock } = hardenedBucket(this, bucketName, { kmsKeyArn: key.arn });
+    const { bucket, versioning, publicAccessBlock } = hardenedBucket(this, bucketName, { kmsKeyArn: key.arn }, { protect });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
@@ -209,7 +220,7 @@ export class Storage extends Construct {
     const bucketPolicy = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
       statement: kmsOnlyBucketStatements(bucket.arn, key.arn),
     });
-    new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: bucketPolicy.json, dependsOn: [publicAccessBlock] });
+    new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: bucketPolicy.json, dependsOn: [publicAccessBlock], ...keep });
 
     if (props.objectLock) {
       // Enables Object Lock on the versioned bucket (new or existing) and sets its default
@@ -219,12 +230,13 @@ export class Storage extends Construct {
         objectLockEnabled: "Enabled",
         rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
         dependsOn: [versioning],
+        ...keep,
       });
     }
 
     if (props.accessLogging && accessLogBucketName) {
       const targetPrefix = `${bucketName}/`;
-      const target = this.accessLogBucket(accessLogBucketName, { bucketArn, accountId, targetPrefix }, props.accessLogging.expireAfterDays);
+      const target = this.accessLogBucket(accessLogBucketName, { bucketArn, accountId, targetPrefix }, props.accessLogging.expireAfterDays, protect);
       new S3BucketLoggingA(this, "access-logging", {
         bucket: bucket.id,
         targetBucket: target.bucketId,
@@ -275,9 +287,10 @@ export class Storage extends Construct {
     name: string,
     source: { readonly bucketArn: string; readonly accountId: string; readonly targetPrefix: string },
     expireAfterDays: number,
+    protect: boolean,
   ) {
     const scope = new Construct(this, "access-logs");
-    const { bucket, versioning, publicAccessBlock } = hardenedBucket(scope, name, "SSE-S3");
+    const { bucket, versioning, publicAccessBlock } = hardenedBucket(scope, name, "SSE-S3", { protect });
     new S3BucketLifecycleConfiguration(scope, "lifecycle", {
       bucket: bucket.id,
       rule: accessLogLifecycleRules(expireAfterDays),
@@ -301,7 +314,7 @@ export class Storage extends Construct {
         denyCustomerKeys(bucket.arn),
       ],
     });
-    const policy = new S3BucketPolicy(scope, "policy", { bucket: bucket.id, policy: document.json, dependsOn: [publicAccessBlock] });
+    const policy = new S3BucketPolicy(scope, "policy", { bucket: bucket.id, policy: document.json, dependsOn: [publicAccessBlock], ...keepOnDestroy(protect) });
     return { bucketId: bucket.id, bucketName: bucket.bucket, bucketArn: bucket.arn, policy };
   }
 }

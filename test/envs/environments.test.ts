@@ -44,6 +44,7 @@ describe("example environments", () => {
       externalId: undefined,
       lockfile: true,
       bootstrapStateInBucket: false,
+      allowDestroy: false,
       ownsBucket: true,
     });
     // Same account, same bucket: only the first mention creates it.

@@ -10,6 +10,8 @@ const ACCOUNT = "111111111111";
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const BUCKET = `eks-logs-test-${ACCOUNT}-eu-west-1`;
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+/** Terraform refuses to destroy it (protectFromDestroy, on by default). */
+const KEEP = { lifecycle: { prevent_destroy: true } };
 const FIREHOSE_ROLE = `arn:aws:iam::${ACCOUNT}:role/eks-logs-test-firehose`;
 const LAMBDA_LOG_GROUP = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/lambda/eks-logs-test-transform`;
 const SPLUNK_PRINCIPAL = "arn:aws:iam::222222222222:role/splunk-heavy-forwarder";
@@ -251,8 +253,8 @@ describe("storage: log bucket", () => {
   const keyArn = ref(json, "aws_kms_key", "storage/key", "arn");
 
   it("is named <namePrefix>-<accountId>-<region> by default, or as given", () => {
-    expect(find(json, "aws_s3_bucket", "storage/bucket")).toEqual({ bucket: BUCKET });
-    expect(find(build({ bucketName: "my-logs" }).json, "aws_s3_bucket", "storage/bucket")).toEqual({ bucket: "my-logs" });
+    expect(find(json, "aws_s3_bucket", "storage/bucket")).toEqual({ bucket: BUCKET, ...KEEP });
+    expect(find(build({ bucketName: "my-logs" }).json, "aws_s3_bucket", "storage/bucket")).toEqual({ bucket: "my-logs", ...KEEP });
     expect(resolved(storage, storage.bucketName)).toBe(ref(json, "aws_s3_bucket", "storage/bucket", "bucket"));
     expect(resolved(storage, storage.bucketArn)).toBe(bucketArn);
   });
@@ -261,10 +263,12 @@ describe("storage: log bucket", () => {
     expect(find(json, "aws_s3_bucket_server_side_encryption_configuration", "storage/encryption")).toEqual({
       bucket: bucketId,
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: keyArn }, bucket_key_enabled: true }],
+      ...KEEP,
     });
     expect(find(json, "aws_s3_bucket_versioning", "storage/versioning")).toEqual({
       bucket: bucketId,
       versioning_configuration: { status: "Enabled" },
+      ...KEEP,
     });
     expect(find(json, "aws_s3_bucket_public_access_block", "storage/public-access-block")).toEqual({
       bucket: bucketId,
@@ -272,10 +276,12 @@ describe("storage: log bucket", () => {
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
+      ...KEEP,
     });
     expect(find(json, "aws_s3_bucket_ownership_controls", "storage/ownership")).toEqual({
       bucket: bucketId,
       rule: { object_ownership: "BucketOwnerEnforced" },
+      ...KEEP,
     });
   });
 
@@ -387,9 +393,10 @@ describe("storage: log bucket", () => {
       object_lock_enabled: "Enabled",
       rule: { default_retention: { mode: "COMPLIANCE", days: 400 } },
       depends_on: [ref(locked, "aws_s3_bucket_versioning", "storage/versioning", "id").replace(/^\$\{(.*)\.id\}$/, "$1")],
+      ...KEEP,
     });
     // Not a create-time bucket argument: turning it on later must not replace the bucket.
-    expect(find(locked, "aws_s3_bucket", "storage/bucket")).toEqual({ bucket: BUCKET });
+    expect(find(locked, "aws_s3_bucket", "storage/bucket")).toEqual({ bucket: BUCKET, ...KEEP });
   });
 });
 
@@ -406,7 +413,7 @@ describe("storage: server access logging", () => {
   const targetArn = ref(json, "aws_s3_bucket", "storage/access-logs/bucket", "arn");
 
   it("logs the log bucket into a separate bucket, partitioned by event time", () => {
-    expect(find(json, "aws_s3_bucket", "storage/access-logs/bucket")).toEqual({ bucket: `${BUCKET}-sal` });
+    expect(find(json, "aws_s3_bucket", "storage/access-logs/bucket")).toEqual({ bucket: `${BUCKET}-sal`, ...KEEP });
     expect(find(json, "aws_s3_bucket_logging", "storage/access-logging")).toMatchObject({
       bucket: ref(json, "aws_s3_bucket", "storage/bucket", "id"),
       target_bucket: target,
@@ -420,6 +427,7 @@ describe("storage: server access logging", () => {
     expect(find(json, "aws_s3_bucket_server_side_encryption_configuration", "storage/access-logs/encryption")).toEqual({
       bucket: target,
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+      ...KEEP,
     });
     expect(find(json, "aws_s3_bucket_versioning", "storage/access-logs/versioning").versioning_configuration).toEqual({ status: "Enabled" });
     expect(find(json, "aws_s3_bucket_public_access_block", "storage/access-logs/public-access-block")).toMatchObject({
@@ -463,6 +471,43 @@ describe("storage: server access logging", () => {
       variable: "s3:x-amz-server-side-encryption",
       values: ["AES256"],
     });
+  });
+});
+
+describe("storage: protection from terraform destroy", () => {
+  /** `type path` of every resource with lifecycle.prevent_destroy (path: the logical id without its hash). */
+  function protectedResources(json: Json): string[] {
+    return Object.entries(json.resource as Record<string, Record<string, Json>>)
+      .flatMap(([type, resources]) =>
+        Object.entries(resources)
+          .filter(([, r]) => r.lifecycle?.prevent_destroy === true)
+          .map(([id]) => `${type} ${id.replace(/_[0-9A-F]{8}$/, "").replace(/_/g, "/")}`),
+      )
+      .sort();
+  }
+  const everything: Overrides = { ...WITH_READER, accessLogging: { expireAfterDays: 90 }, objectLock: { mode: "GOVERNANCE", days: 365 } };
+
+  it("keeps the key and both buckets with everything that guards them, by default", () => {
+    expect(protectedResources(build(everything).json)).toEqual([
+      "aws_kms_key storage/key",
+      "aws_s3_bucket storage/access-logs/bucket",
+      "aws_s3_bucket storage/bucket",
+      "aws_s3_bucket_object_lock_configuration storage/object-lock",
+      "aws_s3_bucket_ownership_controls storage/access-logs/ownership",
+      "aws_s3_bucket_ownership_controls storage/ownership",
+      "aws_s3_bucket_policy storage/access-logs/policy",
+      "aws_s3_bucket_policy storage/bucket-policy",
+      "aws_s3_bucket_public_access_block storage/access-logs/public-access-block",
+      "aws_s3_bucket_public_access_block storage/public-access-block",
+      "aws_s3_bucket_server_side_encryption_configuration storage/access-logs/encryption",
+      "aws_s3_bucket_server_side_encryption_configuration storage/encryption",
+      "aws_s3_bucket_versioning storage/access-logs/versioning",
+      "aws_s3_bucket_versioning storage/versioning",
+    ]);
+  });
+
+  it("keeps nothing when the caller opts out (a disposable environment)", () => {
+    expect(protectedResources(build({ ...everything, protectFromDestroy: false }).json)).toEqual([]);
   });
 });
 

@@ -43,6 +43,31 @@ function files(dir: string): Record<string, string> {
 }
 
 const example = synth("example");
+
+/** A protected bucket and what guards it, as resource types in sorted order. */
+const BUCKET_AND_GUARDS = [
+  "aws_s3_bucket",
+  "aws_s3_bucket_ownership_controls",
+  "aws_s3_bucket_policy",
+  "aws_s3_bucket_public_access_block",
+  "aws_s3_bucket_server_side_encryption_configuration",
+  "aws_s3_bucket_versioning",
+];
+
+/** Resource types (with repeats) Terraform refuses to destroy: lifecycle.prevent_destroy. */
+function protectedTypes(stack: Json): string[] {
+  return Object.entries<Record<string, any>>(stack.resource)
+    .flatMap(([type, resources]) => Object.values(resources).filter((r) => r.lifecycle?.prevent_destroy === true).map(() => type))
+    .sort();
+}
+
+/** The example environment with `edit` applied, synthesized; its stacks' JSON. */
+function synthEdited(edit: (env: ReturnType<typeof loadEnvironment>) => ReturnType<typeof loadEnvironment>): { central: Json; bootstrap: Json } {
+  const outdir = tempDir();
+  buildApp(edit(loadEnvironment("example")), outdir).synth();
+  const read = (stack: string) => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+  return { central: read("example-central"), bootstrap: read("example-bootstrap-111111111111") };
+}
 const multi = synth("multi-account");
 
 describe("stacks per account and region", () => {
@@ -175,6 +200,14 @@ describe("bootstrap stacks", () => {
     });
   });
 
+  it("refuses terraform destroy of the state bucket, its hardening and its key unless state.allowDestroy", () => {
+    expect(protectedTypes(bootstrap)).toEqual(["aws_kms_key", ...BUCKET_AND_GUARDS]);
+    const disposable = synthEdited((env) => ({ ...env, central: { ...env.central, state: { ...env.central.state, allowDestroy: true } } }));
+    expect(protectedTypes(disposable.bootstrap)).toEqual([]);
+    // The two opt-outs are separate: the log archive stays protected.
+    expect(protectedTypes(disposable.central)).toEqual(protectedTypes(example.stacks["example-central"]!));
+  });
+
   it("moves its state into the bucket when the environment says so", () => {
     const env = loadEnvironment("example");
     const moved = { ...env, central: { ...env.central, state: { ...env.central.state, bootstrapStateInBucket: true } } };
@@ -184,6 +217,17 @@ describe("bootstrap stacks", () => {
       readFileSync(join(outdir, "stacks", "example-bootstrap-111111111111", "cdk.tf.json"), "utf8"),
     );
     expect(stack.terraform.backend.s3.key).toBe("eks-control-plane-logs/example-bootstrap-111111111111/terraform.tfstate");
+  });
+});
+
+describe("central stack: protection from terraform destroy", () => {
+  it("keeps the log bucket, its hardening and the KMS key unless pipeline.s3.allowDestroy; the results bucket is disposable", () => {
+    const central = example.stacks["example-central"]!;
+    expect(protectedTypes(central)).toEqual(["aws_kms_key", ...BUCKET_AND_GUARDS]);
+    expect(Object.keys(central.resource.aws_s3_bucket)).toHaveLength(2);
+    const disposable = synthEdited((env) => ({ ...env, pipeline: { ...env.pipeline, s3: { ...env.pipeline.s3, allowDestroy: true } } }));
+    expect(protectedTypes(disposable.central)).toEqual([]);
+    expect(protectedTypes(disposable.bootstrap)).toHaveLength(7);
   });
 });
 
