@@ -102,6 +102,8 @@ interface AuditSpec {
   readonly name?: string;
   readonly subresource?: string;
   readonly apiGroup?: string;
+  /** objectRef.uid: the API server records it when the request names the object's UID (e.g. a delete precondition). */
+  readonly uid?: string;
   readonly code: number;
   readonly ip: string;
   readonly userAgent?: string;
@@ -206,7 +208,7 @@ export function generateSample(options: SampleOptions): SampleDocument[] {
   }
   // Deletes of a namespace and a CRD.
   audit.push(
-    { at: t(45, 0), user: alice, verb: "delete", uri: "/api/v1/namespaces/legacy", resource: "namespaces", name: "legacy", apiGroup: "", code: 200, ip: SAMPLE_IPS.office, userAgent: "kubectl/v1.31.0", annotations: rbac },
+    { at: t(45, 0), user: alice, verb: "delete", uri: "/api/v1/namespaces/legacy", resource: "namespaces", name: "legacy", apiGroup: "", uid: "5f0c2b7e-8d41-4c1a-9a57-3e2d6f9b1c08", code: 200, ip: SAMPLE_IPS.office, userAgent: "kubectl/v1.31.0", annotations: rbac },
     { at: t(46, 0), user: alice, verb: "delete", uri: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com", resource: "customresourcedefinitions", name: "widgets.example.com", apiGroup: "apiextensions.k8s.io", code: 200, ip: SAMPLE_IPS.office, userAgent: "kubectl/v1.31.0", annotations: rbac },
   );
   // A slow list, and one line whose receipt time Athena could not parse.
@@ -257,6 +259,8 @@ export function generateSample(options: SampleOptions): SampleDocument[] {
 
 /** An audit Event as the API server writes it: compact JSON, its key order, microsecond times. */
 function auditLine(spec: AuditSpec, id: string): string {
+  // The API server adds latency annotations to requests slower than 500 ms (Kubernetes >= 1.27).
+  const slow = spec.latencyMs !== undefined && spec.latencyMs >= 500 && spec.stage !== "ResponseStarted" ? { "apiserver.latency.k8s.io/total": goDuration(spec.latencyMs) } : undefined;
   const event: Record<string, unknown> = {
     kind: "Event",
     apiVersion: "audit.k8s.io/v1",
@@ -269,13 +273,28 @@ function auditLine(spec: AuditSpec, id: string): string {
     sourceIPs: [spec.ip],
     ...(spec.userAgent ? { userAgent: spec.userAgent } : {}),
     ...(spec.resource
-      ? { objectRef: { resource: spec.resource, ...(spec.namespace ? { namespace: spec.namespace } : {}), ...(spec.name ? { name: spec.name } : {}), apiGroup: spec.apiGroup ?? "", apiVersion: "v1", ...(spec.subresource ? { subresource: spec.subresource } : {}) } }
+      ? { objectRef: { resource: spec.resource, ...(spec.namespace ? { namespace: spec.namespace } : {}), ...(spec.name ? { name: spec.name } : {}), ...(spec.uid ? { uid: spec.uid } : {}), apiGroup: spec.apiGroup ?? "", apiVersion: "v1", ...(spec.subresource ? { subresource: spec.subresource } : {}) } }
       : {}),
-    responseStatus: { metadata: {}, ...(spec.code >= 400 ? { status: "Failure", reason: spec.code === 403 ? "Forbidden" : "Unauthorized" } : {}), code: spec.code },
+    responseStatus: { metadata: {}, ...(spec.code >= 400 ? { status: "Failure", message: failureMessage(spec), reason: spec.code === 403 ? "Forbidden" : "Unauthorized" } : {}), code: spec.code },
     ...(spec.requestObject ? { requestObject: spec.requestObject } : {}),
     requestReceivedTimestamp: spec.receivedText ?? micros(spec.at, 123),
     stageTimestamp: micros(spec.at + (spec.stage === "ResponseStarted" ? 1 : (spec.latencyMs ?? 5)), 456),
-    ...(spec.annotations ? { annotations: spec.annotations } : {}),
+    ...(spec.annotations || slow ? { annotations: { ...spec.annotations, ...slow } } : {}),
   };
   return JSON.stringify(event);
+}
+
+/** The API server's wording of a refused request (its Status message). */
+function failureMessage(spec: AuditSpec): string {
+  if (spec.code !== 403) return "Unauthorized";
+  const what = spec.name ? `${spec.resource} "${spec.name}"` : spec.resource ?? "";
+  const where = spec.namespace ? ` in the namespace "${spec.namespace}"` : " at the cluster scope";
+  return `${what} is forbidden: User "${spec.user.username}" cannot ${spec.verb} resource "${spec.resource}" in API group "${spec.apiGroup ?? ""}"${where}`;
+}
+
+/** Go's time.Duration text for whole milliseconds: 95000 → "1m35s", 2500 → "2.5s". */
+function goDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  return `${minutes > 0 ? `${minutes}m` : ""}${seconds > 0 || minutes === 0 ? `${seconds}s` : ""}`;
 }
