@@ -71,7 +71,12 @@ export class CentralStack extends AccountStack {
         ...analystKeyUsage({ ...placement, analystRoleNames: athena.analystRoleNames }),
       ],
       encryptedLogGroupArns: [names.firehoseLogGroupArn, names.transformLogGroupArn, ...(databrew.enabled ? [names.databrewLogGroupArn] : [])],
-      alarms: { emails: alarms.emails, ...(alarms.snsTopicArn ? { extraTopicArn: alarms.snsTopicArn } : {}) },
+      alarms: {
+        emails: alarms.emails,
+        ...(alarms.snsTopicArn ? { extraTopicArn: alarms.snsTopicArn } : {}),
+        // CloudTrail delivers a bucket's events to EventBridge in the bucket's region.
+        watchedBucketNames: env.central.state.region === region ? [env.central.state.bucket] : [],
+      },
     });
 
     const transform = new Transform(this, "transform", {

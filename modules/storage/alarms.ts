@@ -17,6 +17,28 @@ export interface AlarmTopicProps {
   readonly accountId: string;
   readonly kmsKeyArn: string;
   readonly emails: readonly string[];
+  /** The AWS services that publish to the topic (alarmTopicPublishers). */
+  readonly publishers: readonly TopicPublisher[];
+}
+
+/** An AWS service allowed to publish to the alarm topic, from sources matching `sourceArn`. */
+export interface TopicPublisher {
+  readonly sid: string;
+  /** Service principal, e.g. cloudwatch.amazonaws.com. */
+  readonly principal: string;
+  readonly sourceArn: string;
+}
+
+/**
+ * Who publishes to the alarm topic: any CloudWatch alarm of this account and region (every
+ * module's alarms publish there) and the tamper rules. The topic policy and the key policy both
+ * admit exactly these.
+ */
+export function alarmTopicPublishers(partition: string, region: string, accountId: string, eventRuleArnPattern: string): TopicPublisher[] {
+  return [
+    { sid: "CloudWatchAlarmsPublish", principal: servicePrincipal("cloudwatch"), sourceArn: `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+    { sid: "EventBridgeRulesPublish", principal: servicePrincipal("events"), sourceArn: eventRuleArnPattern },
+  ];
 }
 
 /** What the account's own IAM principals may do with the topic (SNS's default policy, minus sns:Receive). */
@@ -52,17 +74,17 @@ export function alarmTopic(scope: Construct, props: AlarmTopicProps): SnsTopic {
         actions: TOPIC_OWNER_ACTIONS,
         resources: [topic.arn],
       },
-      {
-        sid: "CloudWatchAlarmsPublish",
+      ...props.publishers.map((publisher) => ({
+        sid: publisher.sid,
         effect: "Allow",
-        principals: [{ type: "Service", identifiers: [servicePrincipal("cloudwatch")] }],
+        principals: [{ type: "Service", identifiers: [publisher.principal] }],
         actions: ["sns:Publish"],
         resources: [topic.arn],
         condition: [
           { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
-          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*`] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [publisher.sourceArn] },
         ],
-      },
+      })),
       denyInsecureTransport(["sns:Publish"], [topic.arn]),
     ],
   });

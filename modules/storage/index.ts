@@ -15,7 +15,8 @@ import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-buc
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { S3Layout } from "../../lambda-src/conventions";
-import { alarmTopic, topicArn } from "./alarms";
+import { alarmTopic, alarmTopicPublishers, topicArn } from "./alarms";
+import { tamperRuleArnPattern, tamperRules } from "./tamper";
 import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket, keepOnDestroy, kmsOnlyBucketStatements } from "../common/private-bucket";
 import { keyPolicyStatements } from "./key-policy";
 import { accessLogLifecycleRules, logBucketLifecycleRules } from "./lifecycle";
@@ -115,6 +116,12 @@ export interface StorageProps {
     readonly emails: readonly string[];
     /** Also notify this existing topic (same region): it is added to `alarmTopicArns`. @default none */
     readonly extraTopicArn?: string;
+    /**
+     * Other buckets of this account and region whose policy, versioning, lifecycle, encryption,
+     * public-access block or Object Lock changes alarm, like the log bucket's (e.g. the Terraform
+     * state bucket). @default none
+     */
+    readonly watchedBucketNames?: readonly string[];
   };
   /** KMS waiting period before a scheduled deletion, 7–30 days. @default 30 */
   readonly keyDeletionWindowDays?: number;
@@ -169,6 +176,7 @@ export class Storage extends Construct {
     const dnsSuffix = serviceDomain(partition);
     const alarmTopicName = `${namePrefix}-alarms`;
     const hasReader = props.splunk.enabled && props.splunk.readerPrincipalArns.length > 0;
+    const publishers = alarmTopicPublishers(partition, region, accountId, tamperRuleArnPattern(partition, region, accountId, namePrefix));
     const protect = props.protectFromDestroy ?? true;
     const keep = keepOnDestroy(protect);
 
@@ -188,6 +196,7 @@ export class Storage extends Construct {
           : [],
         readerRoleArn: hasReader ? `arn:${partition}:iam::${accountId}:role/${readerRoleName(namePrefix)}` : undefined,
         alarmTopicArn: topicArn(partition, region, accountId, alarmTopicName),
+        alarmTopicPublishers: publishers,
       }),
     });
     const key = new KmsKey(this, "key", {
@@ -204,7 +213,7 @@ export class Storage extends Construct {
     this.kmsKeyId = key.keyId;
 
     // ---- alarm topic --------------------------------------------------------------------------
-    const topic = alarmTopic(this, { name: alarmTopicName, partition, region, accountId, kmsKeyArn: key.arn, emails: props.alarms.emails });
+    const topic = alarmTopic(this, { name: alarmTopicName, partition, region, accountId, kmsKeyArn: key.arn, emails: props.alarms.emails, publishers });
     this.alarmTopicArn = topic.arn;
     this.alarmTopicArns = props.alarms.extraTopicArn ? [topic.arn, props.alarms.extraTopicArn] : [topic.arn];
 
@@ -248,6 +257,13 @@ export class Storage extends Construct {
       this.accessLogBucketName = target.bucketName;
       this.accessLogBucketArn = target.bucketArn;
     }
+
+    // ---- tamper alarms ------------------------------------------------------------------------
+    tamperRules(this, {
+      namePrefix,
+      bucketNames: [bucketName, ...(props.accessLogging && accessLogBucketName ? [accessLogBucketName] : []), ...(props.alarms.watchedBucketNames ?? [])],
+      topicArn: topic.arn,
+    });
 
     // ---- Splunk -------------------------------------------------------------------------------
     if (props.splunk.enabled) {

@@ -11,6 +11,7 @@ import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/
 import { KEY_ADMIN_ACTIONS } from "../common/kms";
 import { servicePrincipal } from "../common/aws";
 import type { KeyUsage } from "../common/kms";
+import type { TopicPublisher } from "./alarms";
 
 /** What CloudWatch Logs does with a log group's key (CloudWatch Logs User Guide, "Encrypt log data using AWS KMS"). */
 export const LOGS_KEY_ACTIONS = [
@@ -43,6 +44,8 @@ export interface KeyPolicyInput {
   readonly notifiedQueueArns: readonly string[];
   readonly readerRoleArn?: string;
   readonly alarmTopicArn: string;
+  /** The services publishing to the (encrypted) alarm topic. */
+  readonly alarmTopicPublishers: readonly TopicPublisher[];
 }
 
 const ALL = ["*"];
@@ -73,7 +76,7 @@ export function keyUserStatement(input: KeyPolicyInput, user: KeyUser): DataAwsI
 }
 
 export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocumentStatement[] {
-  const { partition, accountId, region, dnsSuffix } = input;
+  const { accountId, region, dnsSuffix } = input;
   const statements: DataAwsIamPolicyDocumentStatement[] = [
     {
       sid: "AccountAdministersKey",
@@ -133,18 +136,20 @@ export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocu
       ],
     });
   }
-  statements.push({
-    sid: "CloudWatchAlarmsPublish",
-    effect: "Allow",
-    principals: service(servicePrincipal("cloudwatch")),
-    actions: PRODUCER_KEY_ACTIONS,
-    resources: ALL,
-    condition: [
-      { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-      // Any alarm of this account and region: the other modules' alarms publish here too.
-      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`] },
-      { test: "StringEquals", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [input.alarmTopicArn] },
-    ],
-  });
+  // SNS encrypts each message it accepts from a publisher with the topic's key.
+  for (const publisher of input.alarmTopicPublishers) {
+    statements.push({
+      sid: publisher.sid,
+      effect: "Allow",
+      principals: service(publisher.principal),
+      actions: PRODUCER_KEY_ACTIONS,
+      resources: ALL,
+      condition: [
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: [publisher.sourceArn] },
+        { test: "StringEquals", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [input.alarmTopicArn] },
+      ],
+    });
+  }
   return statements;
 }

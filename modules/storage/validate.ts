@@ -131,6 +131,9 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
       `must be in ${props.region} (a CloudWatch alarm can only notify a topic in its own region)`,
     );
   }
+  for (const [i, name] of (props.alarms.watchedBucketNames ?? []).entries()) {
+    p.check(`alarms.watchedBucketNames[${i}]`, name, (v) => bucketNameProblem(v) === undefined, bucketNameProblem(name) ?? "");
+  }
 
   p.throwIfAny();
 }

@@ -100,6 +100,7 @@ describe("storage: KMS key", () => {
       "CloudWatchLogsUsesKey",
       "S3NotifiesEncryptedQueues",
       "CloudWatchAlarmsPublish",
+      "EventBridgeRulesPublish",
     ]);
     expect(keyArn).toMatch(/aws_kms_key/);
   });
@@ -759,9 +760,17 @@ describe("storage: alarm topic", () => {
     ]);
   });
 
-  it("lets only this account's CloudWatch alarms publish as a service, over TLS", () => {
+  it("lets only this account's CloudWatch alarms and tamper rules publish as a service, over TLS", () => {
     const statements = statementsOf(json, "aws_sns_topic_policy", "storage/alarm-topic-policy");
-    expect(statements.map((s) => s.sid)).toEqual(["AccountManagesTopic", "CloudWatchAlarmsPublish", "DenyInsecureTransport"]);
+    expect(statements.map((s) => s.sid)).toEqual(["AccountManagesTopic", "CloudWatchAlarmsPublish", "EventBridgeRulesPublish", "DenyInsecureTransport"]);
+    expect(statementBySid(statements, "EventBridgeRulesPublish")).toMatchObject({
+      principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+      actions: ["sns:Publish"],
+      condition: [
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:events:eu-west-1:${ACCOUNT}:rule/eks-logs-test-tamper-*`] },
+      ],
+    });
     expect(statementBySid(statements, "CloudWatchAlarmsPublish")).toEqual({
       sid: "CloudWatchAlarmsPublish",
       effect: "Allow",
@@ -783,6 +792,43 @@ describe("storage: alarm topic", () => {
     const ours = ref(withExtra, "aws_sns_topic", "storage/alarm-topic", "arn");
     expect(resolved(s, s.alarmTopicArns)).toEqual([ours, extra]);
     expect(find(withExtra, "aws_cloudwatch_metric_alarm", "storage/splunk/unknown/dlq-alarm").alarm_actions).toEqual([ours, extra]);
+  });
+});
+
+describe("storage: tamper alarms (CloudTrail → EventBridge → the alarm topic)", () => {
+  const { json } = build({ accessLogging: { expireAfterDays: 90 }, alarms: { watchedBucketNames: ["state-bucket"] } });
+  const topicArn = ref(json, "aws_sns_topic", "storage/alarm-topic", "arn");
+  const pattern = (service: string) => JSON.parse(find(json, "aws_cloudwatch_event_rule", `storage/tamper-${service}`).event_pattern);
+
+  it("watches the issue's API calls: key deletion, disabling and policy; bucket policy, versioning, lifecycle; filter deletion", () => {
+    const watched = ["s3", "kms", "logs"].flatMap((service) => pattern(service).detail.eventName as string[]);
+    for (const name of ["ScheduleKeyDeletion", "DisableKey", "PutKeyPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketVersioning", "PutBucketLifecycle", "DeleteSubscriptionFilter"]) {
+      expect(watched).toContain(name);
+    }
+    for (const service of ["s3", "kms", "logs"]) {
+      expect(pattern(service)).toMatchObject({ source: [`aws.${service}`], "detail-type": ["AWS API Call via CloudTrail"] });
+    }
+  });
+
+  it("limits the S3 rule to our buckets: the log bucket, the access-log bucket and the watched ones", () => {
+    expect(pattern("s3").detail.requestParameters).toEqual({ bucketName: [BUCKET, `${BUCKET}-sal`, "state-bucket"] });
+  });
+
+  it("publishes each rule's events to the alarm topic, under the name the topic and key policies admit", () => {
+    for (const service of ["s3", "kms", "logs"]) {
+      const rule = find(json, "aws_cloudwatch_event_rule", `storage/tamper-${service}`);
+      expect(rule.name).toBe(`eks-logs-test-tamper-${service}`);
+      expect(`arn:aws:events:eu-west-1:${ACCOUNT}:rule/${rule.name}`).toMatch(/^arn:aws:events:eu-west-1:\d{12}:rule\/eks-logs-test-tamper-/);
+      const target = find(json, "aws_cloudwatch_event_target", `storage/tamper-${service}-target`);
+      expect(target).toMatchObject({ arn: topicArn, rule: ref(json, "aws_cloudwatch_event_rule", `storage/tamper-${service}`, "name") });
+    }
+    const keyGrant = statementBySid(keyStatements(json), "EventBridgeRulesPublish");
+    expect(keyGrant.condition).toContainEqual({ test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:events:eu-west-1:${ACCOUNT}:rule/eks-logs-test-tamper-*`] });
+    expect(keyGrant.condition).toContainEqual({ test: "StringEquals", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [`arn:aws:sns:eu-west-1:${ACCOUNT}:eks-logs-test-alarms`] });
+  });
+
+  it("refuses a watched bucket name S3 would refuse", () => {
+    expect(() => build({ alarms: { watchedBucketNames: ["Bad_Bucket"] } })).toThrow(/alarms\.watchedBucketNames\[0\]/);
   });
 });
 

@@ -225,6 +225,12 @@ describe("central stack: protection from terraform destroy", () => {
     const central = example.stacks["example-central"]!;
     expect(protectedTypes(central)).toEqual(["aws_kms_key", ...BUCKET_AND_GUARDS]);
     expect(Object.keys(central.resource.aws_s3_bucket)).toHaveLength(2);
+    // Changes to the state bucket (same account and region) alarm like the log bucket's.
+    const s3Rule = Object.values<any>(central.resource.aws_cloudwatch_event_rule).find((r) => r.name.endsWith("-tamper-s3"));
+    expect(JSON.parse(s3Rule.event_pattern).detail.requestParameters.bucketName).toEqual([
+      "eks-logs-example-111111111111-eu-west-1",
+      "example-tfstate-111111111111-eu-west-1",
+    ]);
     const disposable = synthEdited((env) => ({ ...env, pipeline: { ...env.pipeline, s3: { ...env.pipeline.s3, allowDestroy: true } } }));
     expect(protectedTypes(disposable.central)).toEqual([]);
     expect(protectedTypes(disposable.bootstrap)).toHaveLength(7);
