@@ -97,12 +97,12 @@ export function renderSpl(query: NamedQueryDefinition): string {
     const evals = keys.flatMap((k) => (k.eval ? [k.eval] : []));
     if (evals.length > 0) parts.push(`eval ${evals.join(", ")}`);
     for (const k of keys) if (k.bin) parts.push(k.bin);
-    parts.push(`stats count min(_time) as first_seen max(_time) as last_seen by account_id ${keys.map((k) => k.by).join(" ")}`);
+    parts.push(`stats count min(_time) as first_seen max(_time) as last_seen by ${keys.map((k) => k.by).join(" ")}`);
     if (query.minCount !== undefined) parts.push(`where count>=${query.minCount}`);
     parts.push("convert ctime(first_seen) ctime(last_seen)", "sort - count");
   } else {
     const shown = (query.show ?? []).map((n) => (n === "latency_ms" ? n : searchField(field(n))));
-    parts.push(`table _time account_id ${shown.join(" ")}`, "sort - _time");
+    parts.push(`table _time ${shown.join(" ")}`, "sort - _time");
   }
   return parts.join(" | ");
 }

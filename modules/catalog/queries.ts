@@ -101,8 +101,8 @@ export const NAMED_QUERIES: readonly NamedQueryDefinition[] = [
       isIn("objectref_resource", "roles", "rolebindings", "clusterroles", "clusterrolebindings"),
       isIn("verb", "create", "update", "patch", "delete", "deletecollection"),
     ],
-    show: ["cluster", "user_username", "verb", "objectref_resource", "objectref_namespace", "objectref_name", "responsestatus_code", "sourceips", "useragent"],
-    sql: `SELECT {{ts:event_time}} AS event_ts, cluster, user_username, verb, objectref_resource, objectref_namespace,
+    show: ["account_id", "cluster", "user_username", "verb", "objectref_resource", "objectref_namespace", "objectref_name", "responsestatus_code", "sourceips", "useragent"],
+    sql: `SELECT {{ts:event_time}} AS event_ts, account_id, cluster, user_username, verb, objectref_resource, objectref_namespace,
   objectref_name, responsestatus_code, element_at(sourceips, 1) AS source_ip, useragent
 FROM {{table}}
 WHERE {{window}}
@@ -117,8 +117,8 @@ LIMIT 1000`,
     logTypes: [AUDIT],
     windowHours: 24,
     match: [COMPLETE, eq("objectref_resource", "secrets"), isIn("verb", "get", "list", "watch"), { op: "between", field: "responsestatus_code", low: 200, high: 299 }],
-    by: [col("cluster"), col("user_username"), col("objectref_namespace"), col("objectref_name"), col("verb")],
-    sql: `SELECT cluster, user_username, objectref_namespace, objectref_name, verb, count(*) AS requests,
+    by: [col("account_id"), col("cluster"), col("user_username"), col("objectref_namespace"), col("objectref_name"), col("verb")],
+    sql: `SELECT account_id, cluster, user_username, objectref_namespace, objectref_name, verb, count(*) AS requests,
   min({{ts:event_time}}) AS first_seen, max({{ts:event_time}}) AS last_seen,
   array_join(array_agg(DISTINCT element_at(sourceips, 1)), ',') AS source_ips
 FROM {{table}}
@@ -135,8 +135,8 @@ LIMIT 1000`,
     logTypes: [AUDIT],
     windowHours: 24,
     match: [ne("stage", "RequestReceived"), eq("objectref_resource", "pods"), isIn("objectref_subresource", "exec", "attach", "portforward")],
-    by: [col("auditid"), col("cluster"), col("user_username"), col("objectref_namespace"), col("objectref_name"), col("objectref_subresource"), col("requesturi")],
-    sql: `SELECT auditid, min({{ts:event_time}}) AS started, cluster, user_username, objectref_namespace,
+    by: [col("auditid"), col("account_id"), col("cluster"), col("user_username"), col("objectref_namespace"), col("objectref_name"), col("objectref_subresource"), col("requesturi")],
+    sql: `SELECT auditid, min({{ts:event_time}}) AS started, account_id, cluster, user_username, objectref_namespace,
   objectref_name AS pod, objectref_subresource, requesturi, max(responsestatus_code) AS status_code,
   arbitrary(element_at(sourceips, 1)) AS source_ip
 FROM {{table}}
@@ -153,8 +153,8 @@ LIMIT 1000`,
     logTypes: [AUDIT],
     windowHours: 24,
     match: [COMPLETE, or(eq("user_username", "system:anonymous"), { op: "has", field: "user_groups", value: "system:unauthenticated" })],
-    by: [col("cluster"), SOURCE_IP, col("verb"), col("requesturi"), col("responsestatus_code")],
-    sql: `SELECT cluster, element_at(sourceips, 1) AS source_ip, verb, requesturi, responsestatus_code, count(*) AS requests,
+    by: [col("account_id"), col("cluster"), SOURCE_IP, col("verb"), col("requesturi"), col("responsestatus_code")],
+    sql: `SELECT account_id, cluster, element_at(sourceips, 1) AS source_ip, verb, requesturi, responsestatus_code, count(*) AS requests,
   min({{ts:event_time}}) AS first_seen, max({{ts:event_time}}) AS last_seen
 FROM {{table}}
 WHERE {{window}}
@@ -170,9 +170,9 @@ LIMIT 1000`,
     logTypes: [AUDIT],
     windowHours: 24,
     match: [COMPLETE, isIn("responsestatus_code", 401, 403)],
-    by: [{ kind: "minute" }, col("cluster"), col("user_username"), SOURCE_IP, col("responsestatus_code")],
+    by: [{ kind: "minute" }, col("account_id"), col("cluster"), col("user_username"), SOURCE_IP, col("responsestatus_code")],
     minCount: 20,
-    sql: `SELECT date_trunc('minute', {{ts:event_time}}) AS minute, cluster, user_username,
+    sql: `SELECT date_trunc('minute', {{ts:event_time}}) AS minute, account_id, cluster, user_username,
   element_at(sourceips, 1) AS source_ip, responsestatus_code, count(*) AS failures
 FROM {{table}}
 WHERE {{window}}
@@ -189,8 +189,8 @@ LIMIT 1000`,
     logTypes: [AUDIT],
     windowHours: 24,
     match: [COMPLETE, eq("annotations_authorization_k8s_io_decision", "forbid")],
-    by: [col("cluster"), col("user_username"), col("verb"), col("objectref_resource"), col("objectref_namespace"), col("annotations_authorization_k8s_io_reason")],
-    sql: `SELECT cluster, user_username, verb, objectref_resource, objectref_namespace,
+    by: [col("account_id"), col("cluster"), col("user_username"), col("verb"), col("objectref_resource"), col("objectref_namespace"), col("annotations_authorization_k8s_io_reason")],
+    sql: `SELECT account_id, cluster, user_username, verb, objectref_resource, objectref_namespace,
   annotations_authorization_k8s_io_reason, count(*) AS requests, max({{ts:event_time}}) AS last_seen
 FROM {{table}}
 WHERE {{window}}
@@ -206,8 +206,8 @@ LIMIT 1000`,
     logTypes: [AUTHENTICATOR],
     windowHours: 24,
     match: [or({ op: "contains", field: "message", text: "access denied" }, isIn("severity", "warning", "error"))],
-    show: ["cluster", "arn", "username", "aws_account_id", "severity", "message"],
-    sql: `SELECT {{ts:event_time}} AS event_ts, cluster, arn, username, aws_account_id, severity, message
+    show: ["account_id", "cluster", "arn", "username", "aws_account_id", "severity", "message"],
+    sql: `SELECT {{ts:event_time}} AS event_ts, account_id, cluster, arn, username, aws_account_id, severity, message
 FROM {{table}}
 WHERE {{window}}
   AND log_type = '${AUTHENTICATOR}'
@@ -221,8 +221,8 @@ LIMIT 1000`,
     logTypes: [AUTHENTICATOR],
     windowHours: 168,
     match: [eq("message", "access granted")],
-    by: [col("cluster"), col("arn"), col("aws_account_id"), col("username"), { kind: "joined", column: "groups", as: "kubernetes_groups" }],
-    sql: `SELECT cluster, arn, aws_account_id, username, array_join("groups", ',') AS kubernetes_groups, count(*) AS logins,
+    by: [col("account_id"), col("cluster"), col("arn"), col("aws_account_id"), col("username"), { kind: "joined", column: "groups", as: "kubernetes_groups" }],
+    sql: `SELECT account_id, cluster, arn, aws_account_id, username, array_join("groups", ',') AS kubernetes_groups, count(*) AS logins,
   min({{ts:event_time}}) AS first_seen, max({{ts:event_time}}) AS last_seen
 FROM {{table}}
 WHERE {{window}}
@@ -242,8 +242,8 @@ LIMIT 1000`,
       isIn("verb", "delete", "deletecollection"),
       or(eq("objectref_resource", "namespaces"), and(eq("objectref_resource", "customresourcedefinitions"), eq("objectref_apigroup", "apiextensions.k8s.io"))),
     ],
-    show: ["cluster", "user_username", "verb", "objectref_resource", "objectref_name", "responsestatus_code", "sourceips", "useragent"],
-    sql: `SELECT {{ts:event_time}} AS event_ts, cluster, user_username, verb, objectref_resource, objectref_name,
+    show: ["account_id", "cluster", "user_username", "verb", "objectref_resource", "objectref_name", "responsestatus_code", "sourceips", "useragent"],
+    sql: `SELECT {{ts:event_time}} AS event_ts, account_id, cluster, user_username, verb, objectref_resource, objectref_name,
   responsestatus_code, element_at(sourceips, 1) AS source_ip, useragent
 FROM {{table}}
 WHERE {{window}}
@@ -258,8 +258,8 @@ LIMIT 1000`,
     logTypes: ["kube-scheduler"],
     windowHours: 24,
     match: [or(isIn("severity", "error", "fatal"), { op: "contains", field: "message", text: "unable to schedule" }, { op: "contains", field: "message", text: "failed to schedule" })],
-    show: ["cluster", "severity", "source_file", "message"],
-    sql: `SELECT {{ts:event_time}} AS event_ts, cluster, severity, source_file, message
+    show: ["account_id", "cluster", "severity", "source_file", "message"],
+    sql: `SELECT {{ts:event_time}} AS event_ts, account_id, cluster, severity, source_file, message
 FROM {{table}}
 WHERE {{window}}
   AND log_type = 'kube-scheduler'
@@ -273,8 +273,8 @@ LIMIT 1000`,
     logTypes: ["kube-controller-manager", "cloud-controller-manager"],
     windowHours: 24,
     match: [isIn("severity", "error", "fatal")],
-    by: [col("log_type"), col("cluster"), col("source_file"), { kind: "prefix", column: "message", length: 200, as: "message_start" }],
-    sql: `SELECT log_type, cluster, source_file, substr(message, 1, 200) AS message_start, count(*) AS occurrences,
+    by: [col("log_type"), col("account_id"), col("cluster"), col("source_file"), { kind: "prefix", column: "message", length: 200, as: "message_start" }],
+    sql: `SELECT log_type, account_id, cluster, source_file, substr(message, 1, 200) AS message_start, count(*) AS occurrences,
   min({{ts:event_time}}) AS first_seen, max({{ts:event_time}}) AS last_seen
 FROM {{table}}
 WHERE {{window}}
@@ -290,9 +290,9 @@ LIMIT 1000`,
     logTypes: [AUDIT],
     windowHours: 24,
     match: [COMPLETE, ne("verb", "watch"), notIn("objectref_subresource", "exec", "attach", "portforward", "proxy", "log"), { op: "latencyAtLeast", ms: 1000 }],
-    show: ["latency_ms", "annotations_apiserver_latency_k8s_io_total", "cluster", "user_username", "useragent", "verb", "objectref_resource", "objectref_namespace", "requesturi", "responsestatus_code"],
+    show: ["latency_ms", "annotations_apiserver_latency_k8s_io_total", "account_id", "cluster", "user_username", "useragent", "verb", "objectref_resource", "objectref_namespace", "requesturi", "responsestatus_code"],
     sql: `SELECT {{ts:event_time}} AS event_ts, {{latency_ms}} AS latency_ms, annotations_apiserver_latency_k8s_io_total,
-  cluster, user_username, useragent, verb, objectref_resource, objectref_namespace, requesturi, responsestatus_code
+  account_id, cluster, user_username, useragent, verb, objectref_resource, objectref_namespace, requesturi, responsestatus_code
 FROM {{table}}
 WHERE {{window}}
   AND log_type = '${AUDIT}'

@@ -71,6 +71,16 @@ describe("named queries", () => {
     }
   });
 
+  it.each(NAMED_QUERIES.map((q) => [q.id, q] as const))("%s: names the account wherever it names the cluster (any account may set its lines' cluster)", (_id, query: NamedQueryDefinition) => {
+    const sql = renderQuery(query, { flavour: "raw", databaseName: "eks_logs", tableName: "logs" });
+    const selected = sql.slice(0, sql.indexOf("FROM"));
+    expect(/\bcluster\b/.test(selected)).toBe(true);
+    expect(selected).toMatch(/\baccount_id, cluster\b/);
+    const keys = (query.by ?? []).map((k) => ("column" in k ? k.column : k.kind));
+    if (keys.includes("cluster")) expect(keys[keys.indexOf("cluster") - 1]).toBe("account_id");
+    if (query.show) expect(query.show.slice(0, query.show.indexOf("cluster") + 1)).toContain("account_id");
+  });
+
   it("uses the date formats of the partitions it restricts", () => {
     const raw = renderQuery(NAMED_QUERIES[0]!, { flavour: "raw", databaseName: "db", tableName: "t" });
     const parquet = renderQuery(NAMED_QUERIES[0]!, { flavour: "parquet", databaseName: "db", tableName: "t" });
