@@ -96,26 +96,38 @@ export function alarmTopic(scope: Construct, props: AlarmTopicProps): SnsTopic {
   return topic;
 }
 
-export interface DlqAlarmProps {
+export interface QueueAlarmProps {
   readonly alarmName: string;
-  readonly dlqName: string;
+  readonly queueName: string;
   readonly description: string;
   readonly alarmTopicArns: readonly string[];
 }
 
 /** Any message in a DLQ is an object Splunk failed to read `maxReceiveCount` times. */
-export function dlqAlarm(scope: Construct, id: string, props: DlqAlarmProps): CloudwatchMetricAlarm {
+export function dlqAlarm(scope: Construct, id: string, props: QueueAlarmProps): CloudwatchMetricAlarm {
+  return queueAlarm(scope, id, props, "ApproximateNumberOfMessagesVisible", 0);
+}
+
+/**
+ * A notification older than `maxAgeSeconds` means Splunk stopped reading the queue (or falls
+ * behind); after the queue's retention the notification, not the object, is lost.
+ */
+export function queueAgeAlarm(scope: Construct, id: string, props: QueueAlarmProps & { readonly maxAgeSeconds: number }): CloudwatchMetricAlarm {
+  return queueAlarm(scope, id, props, "ApproximateAgeOfOldestMessage", props.maxAgeSeconds);
+}
+
+function queueAlarm(scope: Construct, id: string, props: QueueAlarmProps, metricName: string, threshold: number): CloudwatchMetricAlarm {
   return new CloudwatchMetricAlarm(scope, id, {
     alarmName: props.alarmName,
     alarmDescription: props.description,
     namespace: "AWS/SQS",
-    metricName: "ApproximateNumberOfMessagesVisible",
-    dimensions: { QueueName: props.dlqName },
+    metricName,
+    dimensions: { QueueName: props.queueName },
     statistic: "Maximum",
     // SQS publishes queue metrics every 5 minutes.
     period: 300,
     evaluationPeriods: 1,
-    threshold: 0,
+    threshold,
     comparisonOperator: "GreaterThanThreshold",
     treatMissingData: "notBreaching",
     alarmActions: [...props.alarmTopicArns],

@@ -17,7 +17,7 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ALL_LOG_TYPES, logTypePrefix, type S3Layout } from "../../lambda-src/conventions";
-import { dlqAlarm } from "./alarms";
+import { dlqAlarm, queueAgeAlarm } from "./alarms";
 import { denyInsecureTransport } from "../common/policy";
 import { servicePrincipal } from "../common/aws";
 
@@ -32,6 +32,8 @@ export const SHARED_QUEUE_KEY = "all";
  * keeps its original enqueue time when it moves.
  */
 export const QUEUE_RETENTION_SECONDS = 7 * 24 * 3600;
+/** Oldest notification age that alarms: Splunk polls continuously, so an hour means it stopped. */
+export const QUEUE_MAX_AGE_SECONDS = 3600;
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 export interface SplunkQueue {
@@ -87,7 +89,7 @@ export function sqsArn(partition: string, region: string, accountId: string, nam
 
 /**
  * Construct ids below `splunk`: `<key>/queue`, `<key>/dlq`, `<key>/queue-policy`,
- * `<key>/dlq-policy`, `<key>/redrive-allow`, `<key>/dlq-alarm`, `notification`,
+ * `<key>/dlq-policy`, `<key>/redrive-allow`, `<key>/age-alarm`, `<key>/dlq-alarm`, `notification`,
  * `reader-trust`, `reader`, `reader-permissions`, `reader-policy`.
  */
 export class SplunkNotifications extends Construct {
@@ -143,9 +145,16 @@ export class SplunkNotifications extends Construct {
         queueUrl: dlq.url,
         policy: this.policyJson(scopeOf, "dlq-policy-document", [denyInsecureTransport(["sqs:*"], [dlq.arn])]),
       });
+      queueAgeAlarm(scopeOf, "age-alarm", {
+        alarmName: `${queueName(props.namePrefix, route.key)}-oldest-over-1h`,
+        queueName: queue.name,
+        maxAgeSeconds: QUEUE_MAX_AGE_SECONDS,
+        description: `An S3 notification for ${route.prefix} has waited over an hour: Splunk is not reading this queue (or falls behind). Notifications expire after ${QUEUE_RETENTION_SECONDS / 86400} days.`,
+        alarmTopicArns: props.alarmTopicArns,
+      });
       dlqAlarm(scopeOf, "dlq-alarm", {
         alarmName: `${dlqName(props.namePrefix, route.key)}-not-empty`,
-        dlqName: dlq.name,
+        queueName: dlq.name,
         description: `S3 notifications for ${route.prefix} that Splunk failed to process ${props.maxReceiveCount} times. Check the Splunk_TA_aws input logs, then redrive.`,
         alarmTopicArns: props.alarmTopicArns,
       });

@@ -594,6 +594,21 @@ describe("storage: Splunk notifications (one queue per log type, the default)", 
     }
   });
 
+  it("alarms when a queue's oldest notification has waited over an hour (Splunk stopped reading), to the alarm topic", () => {
+    for (const t of ALL_LOG_TYPES) {
+      expect(find(json, "aws_cloudwatch_metric_alarm", `storage/splunk/${t}/age-alarm`)).toMatchObject({
+        alarm_name: `eks-logs-test-splunk-${t}-oldest-over-1h`,
+        namespace: "AWS/SQS",
+        metric_name: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: ref(json, "aws_sqs_queue", `storage/splunk/${t}/queue`, "name") },
+        statistic: "Maximum",
+        threshold: 3600,
+        comparison_operator: "GreaterThanThreshold",
+        alarm_actions: [ref(json, "aws_sns_topic", "storage/alarm-topic", "arn")],
+      });
+    }
+  });
+
   it("alarms on every DLQ with a message, to the alarm topic", () => {
     for (const t of ALL_LOG_TYPES) {
       expect(find(json, "aws_cloudwatch_metric_alarm", `storage/splunk/${t}/dlq-alarm`)).toMatchObject({
