@@ -292,8 +292,9 @@ function failureMessage(spec: AuditSpec): string {
   return `${what} is forbidden: User "${spec.user.username}" cannot ${spec.verb} resource "${spec.resource}" in API group "${spec.apiGroup ?? ""}"${where}`;
 }
 
-/** Go's time.Duration text for whole milliseconds: 95000 → "1m35s", 2500 → "2.5s". */
+/** Go's time.Duration text for whole milliseconds: 95000 → "1m35s", 2500 → "2.5s", 500 → "500ms". */
 function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
   const minutes = Math.floor(ms / 60_000);
   const seconds = (ms % 60_000) / 1000;
   return `${minutes > 0 ? `${minutes}m` : ""}${seconds > 0 || minutes === 0 ? `${seconds}s` : ""}`;

@@ -337,13 +337,17 @@ async function main(): Promise<number> {
     for (const { stack, dir, config } of checked) {
       providerVersion ||= (((config.terraform as Json).required_providers as Json).aws as Json).version as string;
       const refused = protectedAddresses(config);
+      if (refused.length > 0) writeDestroyTest(dir, config);
       stacks.push({ env: name, stack, dir, ...(refused.length > 0 ? { destroy: refused } : {}) });
     }
     // The opt-out must really let the destroy through: the protected stacks it unprotects.
     const variant = `${name}+allowDestroy`;
     const wasProtected = new Set(stacks.filter((s) => s.env === name && s.destroy).map((s) => s.stack));
     const released = synthForPlan(disposable(env), variant).filter((s) => wasProtected.has(s.stack) && protectedAddresses(s.config).length === 0);
-    for (const { stack, dir } of released) stacks.push({ env: variant, stack, dir, destroy: [], destroyOnly: true });
+    for (const { stack, dir, config } of released) {
+      writeDestroyTest(dir, config);
+      stacks.push({ env: variant, stack, dir, destroy: [], destroyOnly: true });
+    }
     console.log(`synthesized ${name}: ${checked.length} stacks (${wasProtected.size} with protected resources; ${released.length} released by the opt-out)`);
   }
 
@@ -393,10 +397,7 @@ async function main(): Promise<number> {
   return failed.length === 0 ? 0 : 1;
 }
 
-/**
- * Synthesizes `env` under .validate/<label>/ and copies each stack for the offline plan, with a
- * `tests/destroy.tftest.hcl` next to it.
- */
+/** Synthesizes `env` under .validate/<label>/ and copies each stack for the offline plan. */
 function synthForPlan(env: ResolvedEnvironment, label: string): { stack: string; dir: string; config: Json }[] {
   const outdir = join(WORK, label, "cdktf.out");
   mkdirSync(outdir, { recursive: true });
@@ -411,10 +412,14 @@ function synthForPlan(env: ResolvedEnvironment, label: string): { stack: string;
     const config = JSON.parse(readFileSync(file, "utf8")) as Json;
     prepareForOfflinePlan(config);
     writeFileSync(file, JSON.stringify(config, null, 2));
-    mkdirSync(join(dir, "tests"), { recursive: true });
-    writeFileSync(join(dir, "tests", "destroy.tftest.hcl"), destroyTestFile(config));
     return { stack, dir, config };
   });
+}
+
+/** Only the stacks that get the destroy check carry a test file (`terraform validate` reads them too). */
+function writeDestroyTest(dir: string, config: Json): void {
+  mkdirSync(join(dir, "tests"), { recursive: true });
+  writeFileSync(join(dir, "tests", "destroy.tftest.hcl"), destroyTestFile(config));
 }
 
 function indent(text: string): string {
