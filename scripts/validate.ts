@@ -22,7 +22,11 @@ import { homedir } from "node:os";
 import { delimiter, join, relative, resolve } from "node:path";
 import { listEnvironments, loadEnvironment } from "../envs/load";
 import { EnvironmentError, type ResolvedEnvironment } from "../envs/validate";
+import type { TerraformStack } from "cdktf";
+import { blockPathsOf } from "../hcl/blocks";
+import { renderTerraformJson } from "../hcl/render";
 import { buildApp } from "../main";
+import { AWS_PROVIDER_TESTED } from "../stacks/account-stack";
 
 const ROOT = resolve(__dirname, "..");
 const WORK = join(ROOT, ".validate");
@@ -254,11 +258,14 @@ interface PlannedStack {
   readonly destroy?: readonly string[];
   /** Only init and the destroy check: the variant differs from a checked stack only in lifecycle. */
   readonly destroyOnly?: boolean;
+  /** An HCL stack: this synthesized file must pass `terraform fmt -check` as written. */
+  readonly fmtCheck?: string;
 }
 
 async function checkStack(bin: string, tfEnv: NodeJS.ProcessEnv, planned: PlannedStack): Promise<StackResult> {
   const { env, stack, dir } = planned;
   const steps: [string, string[]][] = [
+    ...(planned.fmtCheck ? ([["fmt", ["fmt", "-check", "-diff", "-no-color", planned.fmtCheck]]] as [string, string[]][]) : []),
     ["init", ["init", "-backend=false", "-input=false", "-no-color"]],
     ...(planned.destroyOnly
       ? []
@@ -273,6 +280,8 @@ async function checkStack(bin: string, tfEnv: NodeJS.ProcessEnv, planned: Planne
     const started = Date.now();
     const { code, output } = await run(bin, args, dir, tfEnv);
     if (code !== 0) return { env, stack, ok: false, summary: `${name} FAILED`, output };
+    // Deprecations (quoted references, interpolation-only strings) are warnings; we allow none.
+    if (name === "validate" && /Warning:/.test(output)) return { env, stack, ok: false, summary: "validate WARNED", output };
     timings.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)}s`);
     if (name === "plan") {
       planLine = /Plan: .*|No changes\..*/.exec(output)?.[0] ?? "plan produced no summary";
@@ -321,7 +330,7 @@ async function main(): Promise<number> {
 
   // 1. Synthesize every environment (a bad env fails here, before any terraform), and its opt-out variant.
   const stacks: PlannedStack[] = [];
-  let providerVersion = "";
+  const providerVersion = AWS_PROVIDER_TESTED;
   for (const name of options.envs) {
     let env;
     try {
@@ -335,7 +344,6 @@ async function main(): Promise<number> {
     }
     const checked = synthForPlan(env, name);
     for (const { stack, dir, config } of checked) {
-      providerVersion ||= (((config.terraform as Json).required_providers as Json).aws as Json).version as string;
       const refused = protectedAddresses(config);
       if (refused.length > 0) writeDestroyTest(dir, config);
       stacks.push({ env: name, stack, dir, ...(refused.length > 0 ? { destroy: refused } : {}) });
@@ -348,7 +356,12 @@ async function main(): Promise<number> {
       writeDestroyTest(dir, config);
       stacks.push({ env: variant, stack, dir, destroy: [], destroyOnly: true });
     }
-    console.log(`synthesized ${name}: ${checked.length} stacks (${wasProtected.size} with protected resources; ${released.length} released by the opt-out)`);
+    // The same stacks as HCL: fmt as written, validate without warnings, offline plan.
+    const hcl = synthForPlan(env, name, "hcl");
+    for (const { stack, dir, genuine } of hcl) stacks.push({ env: `${name}, HCL`, stack, dir, fmtCheck: genuine });
+    console.log(
+      `synthesized ${name}: ${checked.length} stacks as JSON and HCL (${wasProtected.size} with protected resources; ${released.length} released by the opt-out)`,
+    );
   }
 
   // 2. Find terraform and the provider.
@@ -382,7 +395,7 @@ async function main(): Promise<number> {
   // 3. init, validate, plan every stack.
   const results = await pool(stacks, options.jobs, async (planned) => {
     const result = await checkStack(terraform.bin, tfEnv, planned);
-    const label = planned.destroyOnly ? `${planned.stack} (${planned.env})` : planned.stack;
+    const label = planned.destroyOnly || planned.fmtCheck ? `${planned.stack} (${planned.env})` : planned.stack;
     console.log(`${result.ok ? "PASS" : "FAIL"}  ${label}  ${result.summary}`);
     if (!result.ok) console.log(indent(result.output ?? ""));
     return result;
@@ -391,28 +404,37 @@ async function main(): Promise<number> {
   const failed = results.filter((r) => !r.ok);
   const destroyChecks = stacks.filter((s) => s.destroy).length;
   console.log(
-    `\n${results.length - failed.length}/${results.length} checks passed: terraform init, validate and plan of every stack; ` +
+    `\n${results.length - failed.length}/${results.length} checks passed: terraform init, validate and plan of every stack (JSON, and HCL with fmt -check); ` +
       `apply-then-destroy on mocked AWS for ${destroyChecks} (refused where protected, through on the opt-out)`,
   );
   return failed.length === 0 ? 0 : 1;
 }
 
-/** Synthesizes `env` under .validate/<label>/ and copies each stack for the offline plan. */
-function synthForPlan(env: ResolvedEnvironment, label: string): { stack: string; dir: string; config: Json }[] {
-  const outdir = join(WORK, label, "cdktf.out");
+type Format = "json" | "hcl";
+
+/**
+ * Synthesizes `env` under .validate/<label>/ in `format` and copies each stack for the offline plan.
+ * An HCL stack's plan copy is rendered from the same prepared document; `genuine` is the file the
+ * synth wrote, which `terraform fmt -check` must accept unchanged.
+ */
+function synthForPlan(env: ResolvedEnvironment, label: string, format: Format = "json"): { stack: string; dir: string; config: Json; genuine: string }[] {
+  const outdir = join(WORK, label, format === "hcl" ? "cdktf.out-hcl" : "cdktf.out");
   mkdirSync(outdir, { recursive: true });
-  buildApp(env, outdir).synth();
+  const app = buildApp(env, { outdir, hcl: format === "hcl" });
+  app.synth();
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
     stacks: Record<string, { workingDirectory: string; synthesizedStackPath: string }>;
   };
-  return Object.entries(manifest.stacks).map(([stack, entry]) => {
-    const dir = join(WORK, label, "plan", stack);
+  return (app.node.children as TerraformStack[]).map((construct) => {
+    const stack = construct.node.id;
+    const entry = manifest.stacks[stack]!;
+    const dir = join(WORK, label, format === "hcl" ? "plan-hcl" : "plan", stack);
     cpSync(join(outdir, entry.workingDirectory), dir, { recursive: true });
     const file = join(dir, relative(entry.workingDirectory, entry.synthesizedStackPath));
-    const config = JSON.parse(readFileSync(file, "utf8")) as Json;
+    const config = (format === "hcl" ? JSON.parse(JSON.stringify(construct.toTerraform())) : JSON.parse(readFileSync(file, "utf8"))) as Json;
     prepareForOfflinePlan(config);
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    return { stack, dir, config };
+    writeFileSync(file, format === "hcl" ? renderTerraformJson(config as never, blockPathsOf(construct)) : JSON.stringify(config, null, 2));
+    return { stack, dir, config, genuine: join(outdir, entry.synthesizedStackPath) };
   });
 }
 

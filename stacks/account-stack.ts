@@ -9,8 +9,17 @@ import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AccountAccess } from "../envs/schema";
 import type { ResolvedEnvironment, ResolvedState } from "../envs/validate";
+import { blockPathsOf } from "../hcl/blocks";
+import { renderTerraformJson } from "../hcl/render";
 
 export const PROJECT_TAG = "eks-control-plane-logs";
+
+/** S3-native state locking (`use_lockfile`) needs Terraform 1.10. */
+export const REQUIRED_TERRAFORM = ">= 1.10";
+/** The hashicorp/aws release CI proves every stack and module with (the bindings are generated from it). */
+export const AWS_PROVIDER_TESTED = "5.100.0";
+/** A range rather than the bindings' exact pin with a short source, so an estate's lock file decides within 5.x. */
+export const AWS_PROVIDER_REQUIREMENT = { source: "hashicorp/aws", version: `>= ${AWS_PROVIDER_TESTED}, < 6.0.0` } as const;
 
 export interface AccountStackProps {
   readonly env: ResolvedEnvironment;
@@ -53,6 +62,8 @@ export class AccountStack extends TerraformStack {
     this.region = props.region;
     this.access = props.access;
     this.provider = this.newProvider("aws", props.region);
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
+    this.addOverride("terraform.required_providers.aws", AWS_PROVIDER_REQUIREMENT);
 
     if (props.localStatePath) {
       new LocalBackend(this, { path: props.localStatePath });
@@ -73,6 +84,19 @@ export class AccountStack extends TerraformStack {
       // cdktf 0.21 has no typed `use_lockfile`; Terraform >= 1.10 understands it.
       if (props.state.lockfile) backend.addOverride("use_lockfile", true);
     }
+  }
+
+  /**
+   * `cdktf synth --hcl` (and `npm run synth -- --hcl`) writes this instead of cdktf's own
+   * rendering: the same document as the JSON synth, as HCL that `terraform fmt -check` accepts.
+   */
+  override toHclTerraform(): { hcl: string; metadata: Record<string, unknown> } {
+    const document = this.toTerraform() as Record<string, never>;
+    return {
+      hcl: renderTerraformJson(document, blockPathsOf(this)),
+      // What cdktf-cli reads back from the metadata file of an HCL stack.
+      metadata: { "//": document["//"], terraform: document.terraform },
+    };
   }
 
   /** A provider for `region` in this stack's account, created on first use. */

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
-const SOURCE_DIRS = ["main.ts", "modules", "stacks", "envs", "lambda-src", "scripts", "bench", "test"];
+const SOURCE_DIRS = ["main.ts", "modules", "stacks", "envs", "hcl", "lambda-src", "scripts", "bench", "preview", "splunk", "test"];
 
 function sources(path: string): string[] {
   const full = join(ROOT, path);

@@ -262,4 +262,35 @@ describe("synthesis", () => {
     expect(run.stderr).toContain('envs/no-such-env.ts: no such environment "no-such-env"');
     expect(existsSync(outdir)).toBe(false);
   });
+
+  it("switches format and environment without leaving the other's files (JSON multi-account, then HCL example, then JSON)", () => {
+    const outdir = join(tempDir(), "cdktf.out");
+    const synth = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "main.ts", ...args], {
+        cwd: ROOT,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1", SYNTH_HCL_OUTPUT: "" },
+        encoding: "utf8",
+      });
+    const files = () => readdirSync(join(outdir, "stacks")).flatMap((stack) => readdirSync(join(outdir, "stacks", stack)).map((f) => `${stack}/${f}`)).sort();
+    expect(synth("--env", "multi-account").status).toBe(0);
+    const hcl = synth("--hcl");
+    expect(hcl.stdout).toContain('Synthesized environment "example": 3 stacks (HCL)');
+    expect(files().filter((f) => !f.endsWith("/assets"))).toEqual([
+      "example-bootstrap-111111111111/cdk.tf",
+      "example-bootstrap-111111111111/metadata.json",
+      "example-central/cdk.tf",
+      "example-central/metadata.json",
+      "example-workload-111111111111-eu-west-1/cdk.tf",
+      "example-workload-111111111111-eu-west-1/metadata.json",
+    ]);
+    expect(synth().status).toBe(0);
+    expect(files().filter((f) => !f.endsWith("/assets"))).toEqual([
+      "example-bootstrap-111111111111/cdk.tf.json",
+      "example-central/cdk.tf.json",
+      "example-workload-111111111111-eu-west-1/cdk.tf.json",
+    ]);
+    const typo = synth("--ennv", "acme");
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain("synth: Unknown option '--ennv'");
+  });
 });
