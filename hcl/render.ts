@@ -197,7 +197,7 @@ function objectLines(value: JsonObject, special?: (key: string, value: Json) => 
   if (entries.length === 0) return ["{}"];
   const out = ["{"];
   for (const [key, item] of entries) {
-    const name = isIdentifier(key) ? key : quote(key);
+    const name = objectKey(key);
     const custom = special?.(key, item);
     const rendered = custom !== undefined ? [custom] : expression(item);
     if (rendered.length === 1) out.push(`  ${name}${ASSIGN}${rendered[0]}`);
@@ -220,7 +220,7 @@ export function template(value: string): string {
   if (sole !== undefined) return sole;
   let out = "";
   for (const part of splitTemplate(value)) {
-    out += part.interpolation ? `${part.text.slice(0, 2)}${spaceBraces(part.text.slice(2, -1))}}` : escapeLiteral(part.text);
+    out += part.interpolation ? `${part.text.slice(0, 2)}${interpolationBody(part.text.slice(2, -1))}}` : escapeLiteral(part.text);
   }
   return `"${out}"`;
 }
@@ -233,6 +233,12 @@ function soleInterpolation(value: string): string | undefined {
   // `~` strip markers change whitespace handling; keep such templates quoted.
   if (inner.startsWith("~") || inner.endsWith("~")) return undefined;
   return spaceBraces(inner);
+}
+
+/** hclwrite separates `${` and `}` from the braces of an object the interpolation starts or ends with. */
+function interpolationBody(expression: string): string {
+  const body = spaceBraces(expression);
+  return `${body.startsWith("{") ? " " : ""}${body}${body.endsWith("}") ? " " : ""}`;
 }
 
 /**
@@ -347,6 +353,13 @@ function escapeLiteral(text: string): string {
 /** A literal string (labels, object keys): no template sequences survive. */
 function quote(text: string): string {
   return `"${escapeLiteral(text).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{")}"`;
+}
+
+/** An object constructor key: a name, a quoted literal or template, or a parenthesized expression. */
+function objectKey(key: string): string {
+  if (isIdentifier(key)) return key;
+  const rendered = template(key);
+  return rendered.startsWith('"') ? rendered : `(${rendered})`;
 }
 
 function isIdentifier(key: string): boolean {

@@ -1,11 +1,15 @@
 /**
- * `npm run validate [-- --env <name>]... [--strict] [--jobs <n>]`
+ * `npm run validate [-- --env <name>]... [--no-stacks] [--strict] [--jobs <n>]`
  *
  * Synthesizes each environment (default: every file in envs/), then for every
  * stack runs the real `terraform init -backend=false`, `terraform validate` and
  * a credential-free `terraform plan -refresh=false` against the AWS provider.
  * The plan runs on a copy of the stack whose backend is removed and whose
  * provider uses dummy keys and no role, so it needs no AWS account.
+ *
+ * The same for the HCL synth (plus `terraform fmt -check`), and for terraform/: every generated
+ * module (init, validate) and every example estate (init, validate, a plan on mocked providers,
+ * since the modules read the caller's account and region).
  *
  * Stacks holding logs or state also get a `terraform test` on a mocked provider
  * that applies them and then destroys them: the destroy must be refused on
@@ -41,6 +45,7 @@ interface Options {
 function parseArgs(argv: readonly string[]): Options {
   const envs: string[] = [];
   let strict = false;
+  let noStacks = false;
   let jobs = 2;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -51,11 +56,13 @@ function parseArgs(argv: readonly string[]): Options {
     }
     else if (arg.startsWith("--env=")) envs.push(arg.slice(6));
     else if (arg === "--strict") strict = true;
+    else if (arg === "--no-stacks") noStacks = true;
     else if (arg === "--jobs") jobs = Number(argv[++i]);
-    else throw new Error(`unknown argument "${arg}"; usage: validate [--env <name>]... [--strict] [--jobs <n>]`);
+    else throw new Error(`unknown argument "${arg}"; usage: validate [--env <name>]... [--no-stacks] [--strict] [--jobs <n>]`);
   }
   if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive whole number`);
-  return { envs: envs.length > 0 ? envs : listEnvironments(), strict, jobs };
+  if (noStacks && envs.length > 0) throw new Error("--no-stacks checks only terraform/; it takes no --env");
+  return { envs: noStacks ? [] : envs.length > 0 ? envs : listEnvironments(), strict, jobs };
 }
 
 // ---- finding terraform and the provider ------------------------------------------------------
@@ -230,6 +237,73 @@ function disposable(env: ResolvedEnvironment): ResolvedEnvironment {
   };
 }
 
+// ---- the generated Terraform modules and the example estates --------------------------------
+
+interface ExampleProvider {
+  readonly alias?: string;
+  readonly region?: string;
+  readonly account?: string;
+}
+
+/**
+ * A `terraform test` file that plans an example on mocked AWS: one mock per provider
+ * configuration, answering the modules' lookups (region, account, partition) as that provider
+ * would, and policy documents as JSON the provider accepts.
+ */
+export function examplePlanTestFile(providers: readonly ExampleProvider[]): string {
+  const mocks = providers.map((p) => {
+    const lines = [
+      `mock_provider "aws" {`,
+      ...(p.alias ? [`  alias = ${JSON.stringify(p.alias)}`] : []),
+      `  mock_data "aws_region" {\n    defaults = { name = ${JSON.stringify(p.region ?? "eu-west-1")} }\n  }`,
+      `  mock_data "aws_caller_identity" {\n    defaults = { account_id = ${JSON.stringify(p.account ?? "123456789012")} }\n  }`,
+      `  mock_data "aws_partition" {\n    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }\n  }`,
+      `  mock_data "aws_iam_policy_document" {\n    defaults = { json = ${JSON.stringify('{"Version":"2012-10-17","Statement":[]}')} }\n  }`,
+      `}`,
+    ];
+    return lines.join("\n");
+  });
+  return `${mocks.join("\n\n")}\n\nrun "plan" {\n  command = plan\n}\n`;
+}
+
+/** The AWS provider configurations of an example, read with cdktf's HCL parser. */
+async function exampleProviders(dir: string): Promise<ExampleProvider[]> {
+  const { parse } = await import("@cdktf/hcl2json");
+  const providers: ExampleProvider[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".tf"))) {
+    const parsed = (await parse(file, readFileSync(join(dir, file), "utf8"))) as { provider?: { aws?: Json[] } };
+    for (const p of parsed.provider?.aws ?? []) {
+      providers.push({
+        ...(typeof p.alias === "string" ? { alias: p.alias } : {}),
+        ...(typeof p.region === "string" ? { region: p.region } : {}),
+        ...(Array.isArray(p.allowed_account_ids) ? { account: String(p.allowed_account_ids[0]) } : {}),
+      });
+    }
+  }
+  return providers.length > 0 ? providers : [{}];
+}
+
+/** Copies terraform/ (modules and examples keep their relative sources) and plans a check of each. */
+async function planModules(): Promise<PlannedStack[]> {
+  const source = join(ROOT, "terraform");
+  if (!existsSync(source)) return [];
+  const copy = join(WORK, "terraform");
+  cpSync(source, copy, { recursive: true });
+  const planned: PlannedStack[] = [];
+  for (const name of safeReaddir(join(copy, "modules")).sort()) {
+    planned.push({ env: "module", stack: `terraform/modules/${name}`, dir: join(copy, "modules", name), kind: "module" });
+  }
+  for (const name of safeReaddir(join(copy, "examples")).sort()) {
+    const dir = join(copy, "examples", name);
+    // The examples' required secrets, as a user sets them (terraform test reads terraform.tfvars).
+    if (existsSync(join(dir, "terraform.tfvars.example"))) cpSync(join(dir, "terraform.tfvars.example"), join(dir, "terraform.tfvars"));
+    mkdirSync(join(dir, "tests"), { recursive: true });
+    writeFileSync(join(dir, "tests", "offline-plan.tftest.hcl"), examplePlanTestFile(await exampleProviders(dir)));
+    planned.push({ env: "example", stack: `terraform/examples/${name}`, dir, kind: "example" });
+  }
+  return planned;
+}
+
 // ---- running -----------------------------------------------------------------------------------
 
 interface StackResult {
@@ -260,19 +334,23 @@ interface PlannedStack {
   readonly destroyOnly?: boolean;
   /** An HCL stack: this synthesized file must pass `terraform fmt -check` as written. */
   readonly fmtCheck?: string;
+  /** A generated module (init, validate) or an example estate (init, validate, mocked plan). @default a stack */
+  readonly kind?: "module" | "example";
 }
 
 async function checkStack(bin: string, tfEnv: NodeJS.ProcessEnv, planned: PlannedStack): Promise<StackResult> {
   const { env, stack, dir } = planned;
+  const validate: [string, string[]] = ["validate", ["validate", "-no-color"]];
   const steps: [string, string[]][] = [
     ...(planned.fmtCheck ? ([["fmt", ["fmt", "-check", "-diff", "-no-color", planned.fmtCheck]]] as [string, string[]][]) : []),
     ["init", ["init", "-backend=false", "-input=false", "-no-color"]],
-    ...(planned.destroyOnly
-      ? []
-      : ([
-          ["validate", ["validate", "-no-color"]],
-          ["plan", ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"]],
-        ] as [string, string[]][])),
+    ...(planned.kind === "module"
+      ? [validate]
+      : planned.kind === "example"
+        ? ([validate, ["plan", ["test", "-verbose", "-no-color"]]] as [string, string[]][])
+        : planned.destroyOnly
+          ? []
+          : ([validate, ["plan", ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"]]] as [string, string[]][])),
   ];
   const timings: string[] = [];
   let planLine = "";
@@ -284,7 +362,10 @@ async function checkStack(bin: string, tfEnv: NodeJS.ProcessEnv, planned: Planne
     if (name === "validate" && /Warning:/.test(output)) return { env, stack, ok: false, summary: "validate WARNED", output };
     timings.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)}s`);
     if (name === "plan") {
-      planLine = /Plan: .*|No changes\..*/.exec(output)?.[0] ?? "plan produced no summary";
+      planLine =
+        planned.kind === "example"
+          ? `mocked plan: ${[...output.matchAll(/# \S+ will be created/g)].length} to add`
+          : (/Plan: .*|No changes\..*/.exec(output)?.[0] ?? "plan produced no summary");
     }
   }
   if (planned.destroy) {
@@ -295,7 +376,7 @@ async function checkStack(bin: string, tfEnv: NodeJS.ProcessEnv, planned: Planne
     const summary = `${timings.join(", ")} — ${[planLine, verdict.summary].filter(Boolean).join("; ")}`;
     return verdict.ok ? { env, stack, ok: true, summary } : { env, stack, ok: false, summary, output };
   }
-  return { env, stack, ok: true, summary: `${timings.join(", ")} — ${planLine}` };
+  return { env, stack, ok: true, summary: `${timings.join(", ")}${planLine ? ` — ${planLine}` : ""}` };
 }
 
 async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -311,13 +392,15 @@ async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => 
   return results;
 }
 
-const USAGE = `Usage: npm run validate [-- --env <name>]... [--strict] [--jobs <n>]
+const USAGE = `Usage: npm run validate [-- --env <name>]... [--no-stacks] [--strict] [--jobs <n>]
 
-For every stack of the named environments (default: all in envs/): synthesize, then the real
-terraform init -backend=false, validate and an offline plan; stacks holding logs or state also get a
-mocked apply-then-destroy (terraform test) that must be refused, and go through on the env's opt-out
-(allowDestroy). --strict fails when terraform or the AWS provider cannot be found instead of skipping;
---jobs runs that many stacks at once (default 2).`;
+For every stack of the named environments (default: all in envs/), as JSON and as HCL: synthesize,
+then the real terraform init -backend=false, validate (no warnings) and an offline plan (HCL: fmt
+-check first); stacks holding logs or state also get a mocked apply-then-destroy (terraform test)
+that must be refused, and go through on the env's opt-out (allowDestroy). Then terraform/: fmt
+-check, init and validate of every module, init, validate and a mocked plan of every example.
+--no-stacks checks terraform/ only. --strict fails when terraform or the AWS provider cannot be
+found instead of skipping; --jobs runs that many checks at once (default 2).`;
 
 async function main(): Promise<number> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
@@ -364,6 +447,10 @@ async function main(): Promise<number> {
     );
   }
 
+  const modules = await planModules();
+  stacks.push(...modules);
+  if (modules.length > 0) console.log(`terraform/: ${modules.filter((m) => m.kind === "module").length} modules, ${modules.filter((m) => m.kind === "example").length} examples`);
+
   // 2. Find terraform and the provider.
   const terraform = findTerraform();
   if ("skip" in terraform) {
@@ -392,7 +479,16 @@ async function main(): Promise<number> {
   }
   console.log(`offline plan copies: backend, assume_role and allowed_account_ids removed, dummy keys (nothing reaches AWS)\n`);
 
-  // 3. init, validate, plan every stack.
+  // 3. fmt of the committed modules and examples as written, then init, validate, plan every stack.
+  if (modules.length > 0) {
+    const fmt = await run(terraform.bin, ["fmt", "-check", "-diff", "-recursive", "-no-color", "terraform"], ROOT, tfEnv);
+    console.log(`${fmt.code === 0 ? "PASS" : "FAIL"}  terraform fmt -check -recursive terraform/`);
+    if (fmt.code !== 0) {
+      console.log(indent(fmt.output));
+      return 1;
+    }
+  }
+  // init, validate, plan every stack.
   const results = await pool(stacks, options.jobs, async (planned) => {
     const result = await checkStack(terraform.bin, tfEnv, planned);
     const label = planned.destroyOnly || planned.fmtCheck ? `${planned.stack} (${planned.env})` : planned.stack;
@@ -404,7 +500,7 @@ async function main(): Promise<number> {
   const failed = results.filter((r) => !r.ok);
   const destroyChecks = stacks.filter((s) => s.destroy).length;
   console.log(
-    `\n${results.length - failed.length}/${results.length} checks passed: terraform init, validate and plan of every stack (JSON, and HCL with fmt -check); ` +
+    `\n${results.length - failed.length}/${results.length} checks passed: terraform init, validate and plan of every stack (JSON, and HCL with fmt -check), every module and example; ` +
       `apply-then-destroy on mocked AWS for ${destroyChecks} (refused where protected, through on the opt-out)`,
   );
   return failed.length === 0 ? 0 : 1;

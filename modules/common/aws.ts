@@ -3,6 +3,7 @@
  * `@aws-sdk/core` endpoint rules the pinned SDK ships), not from a hand-kept list.
  */
 import { partition as sdkPartition } from "@aws-sdk/core/client";
+import { Fn, Token } from "cdktf";
 import { REGION_PATTERN } from "../../lambda-src/conventions";
 
 /** The partitions the project deploys to. */
@@ -20,6 +21,8 @@ export function partitionOfRegion(region: string): Partition | undefined {
 
 /** The DNS suffix of a partition's service endpoints: `amazonaws.com`, `amazonaws.com.cn` in China. */
 export function serviceDomain(partition: Partition | string): string {
+  // A partition Terraform reads from the provider (a module): the same table, looked up at plan time.
+  if (Token.isUnresolved(partition)) return Fn.lookup(Object.fromEntries(PARTITIONS.map((p) => [p, serviceDomain(p)])), partition);
   const implicitRegion = { aws: "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1" }[partition as Partition];
   if (implicitRegion === undefined) throw new Error(`unknown partition "${partition}"; expected one of ${PARTITIONS.join(", ")}`);
   return (sdkPartition(implicitRegion) as { dnsSuffix: string }).dnsSuffix;

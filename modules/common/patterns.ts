@@ -35,6 +35,7 @@ export const PATTERNS = {
   /** Glue crawler and DataBrew schedules: cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>). */
   cron6: rule(/^cron\((\S+ ){5}\S+\)$/, "must be a cron expression with 6 fields, e.g. cron(15 * * * ? *)"),
   logGroupName: rule(/^[.\-_/#A-Za-z0-9]{1,512}$/, "must be a CloudWatch Logs log group name (1–512 of [.-_/#A-Za-z0-9])"),
+  destinationArn: rule(/^arn:[\w-]+:logs:[a-z0-9-]+:\d{12}:destination:[^:*]+$/, "must be a CloudWatch Logs destination ARN"),
   /** Subscription filter and destination names: 1–512 characters, no ':' or '*'. */
   cwlName: rule(/^[^:*]{1,512}$/, "must be 1–512 characters without ':' or '*'"),
   deliveryStreamName: rule(/^[a-zA-Z0-9_.-]{1,64}$/, "must be 1–64 characters of letters, digits, '_', '.' or '-' (Firehose stream name)"),

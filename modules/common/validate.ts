@@ -4,7 +4,7 @@
  * them. Values that are unresolved Terraform tokens are skipped: Terraform and AWS check those
  * at plan or apply time. envs/ maps a module's problems back to the env field that caused them.
  */
-import { Token } from "cdktf";
+import { Token, Tokenization } from "cdktf";
 import { bucketNameProblem } from "./s3-names";
 
 /** One thing a module refuses: `<module>: <prop> <rule>, got <value>`. */
@@ -18,7 +18,8 @@ export interface ModuleProblem {
 
 /** `value` is a plain value (not a cdktf token) and can be checked now. */
 export function known<T>(value: T | undefined): value is T {
-  return value !== undefined && !Token.isUnresolved(value);
+  // The one element of a list token (`Token.asList`) is not a string token by itself.
+  return value !== undefined && !Token.isUnresolved(value) && !(typeof value === "string" && Tokenization.reverseList([value]) !== undefined);
 }
 
 /** Strings quoted, lists and objects as JSON, numbers, booleans and undefined as they are. */

@@ -9,10 +9,12 @@ import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwa
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn, type IResolvable, TerraformIterator, Token } from "cdktf";
 import { Construct } from "constructs";
 import { eksLogGroupName, REGION_SEPARATOR, subscriptionFilterName } from "../../lambda-src/conventions";
 import { servicePrincipal } from "../common/aws";
 import { PATTERNS } from "../common/patterns";
+import { isListToken } from "../common/tokens";
 import { known, thousands } from "../common/validate";
 import { arnField, checkIdentity, problemsOf } from "./validate";
 
@@ -24,7 +26,10 @@ export interface SubscriptionProps {
   readonly region: string;
   /** `aws`, `aws-cn` or `aws-us-gov`. */
   readonly partition: string;
-  /** EKS clusters whose log group `eksLogGroupName(cluster)` gets a filter; the log groups must exist (control-plane logging on). */
+  /**
+   * EKS clusters whose log group `eksLogGroupName(cluster)` gets a filter; the log groups must exist
+   * (control-plane logging on). A list token (a Terraform module's variable) makes one `for_each` filter.
+   */
   readonly clusters: readonly string[];
   /** Base filter name; every filter is named `subscriptionFilterName(filterName, region)`. */
   readonly filterName: string;
@@ -47,7 +52,11 @@ export interface SubscriptionProps {
    * subscribes every log group of the account and region except `excludeLogGroupNames` and the
    * clusters above (they have their own filters). @default off
    */
-  readonly accountPolicy?: { readonly enabled: boolean; readonly excludeLogGroupNames: readonly string[] };
+  readonly accountPolicy?: {
+    /** A boolean token (a module variable) creates the policy with `count`. */
+    readonly enabled: boolean | IResolvable;
+    readonly excludeLogGroupNames: readonly string[];
+  };
 }
 
 /** `selectionCriteria` is at most 25 KB (PutAccountPolicy); counted conservatively as 25,000 bytes. */
@@ -66,9 +75,14 @@ export class Subscription extends Construct {
     const name = filterNameFor(props);
     const target = (props.destinationArn ?? props.deliveryStreamArn)!;
     const sameAccount = props.deliveryStreamArn !== undefined;
-    const policyEnabled = props.accountPolicy?.enabled === true;
-    const logGroups = props.clusters.map(eksLogGroupName);
+    const enabled = props.accountPolicy?.enabled;
+    const policyDecidedByTerraform = enabled !== undefined && Token.isUnresolved(enabled);
+    const policyEnabled = enabled === true;
+    const clustersFromTerraform = isListToken(props.clusters);
     const logGroupArn = (group: string) => `${arn}:logs:${props.region}:${props.accountId}:log-group:${group}:*`;
+    const subscribedArns: string[] = clustersFromTerraform
+      ? Fn.formatlist(logGroupArn(eksLogGroupName("%s")), [props.clusters])
+      : props.clusters.map((cluster) => logGroupArn(eksLogGroupName(cluster)));
 
     let role: IamRole | undefined;
     if (sameAccount || props.requireRoleArn) {
@@ -94,30 +108,36 @@ export class Subscription extends Construct {
             // The account-level policy covers every log group, present and future, hence the wildcard.
             sid: "SubscribedLogGroups",
             actions: ["logs:PutLogEvents"],
-            resources: policyEnabled ? [logGroupArn("*")] : logGroups.map(logGroupArn),
+            resources: policyDecidedByTerraform
+              ? Token.asList(Fn.conditional(enabled, [logGroupArn("*")], subscribedArns))
+              : policyEnabled
+                ? [logGroupArn("*")]
+                : subscribedArns,
           };
       const permissions = new DataAwsIamPolicyDocument(this, "policy-document", { statement: [statement] });
       new IamRolePolicy(this, "policy", { name: "deliver", role: role.name, policy: permissions.json });
     }
 
-    const filters = props.clusters.map(
-      (cluster, i) =>
-        new CloudwatchLogSubscriptionFilter(this, `filter-${cluster}`, {
-          name,
-          logGroupName: logGroups[i]!,
-          destinationArn: target,
-          filterPattern: props.filterPattern ?? "",
-          ...(role ? { roleArn: role.arn } : {}),
-        }),
-    );
+    const filter = (id: string, logGroupName: string, forEach?: TerraformIterator) =>
+      new CloudwatchLogSubscriptionFilter(this, id, {
+        ...(forEach ? { forEach } : {}),
+        name,
+        logGroupName,
+        destinationArn: target,
+        filterPattern: props.filterPattern ?? "",
+        ...(role ? { roleArn: role.arn } : {}),
+      });
+    const each = clustersFromTerraform ? TerraformIterator.fromList([...props.clusters]) : undefined;
+    const filters = each ? [filter("filter", eksLogGroupName(each.value as string), each)] : props.clusters.map((cluster) => filter(`filter-${cluster}`, eksLogGroupName(cluster)));
 
-    if (policyEnabled) {
+    if (policyEnabled || policyDecidedByTerraform) {
       new CloudwatchLogAccountPolicy(this, "account-policy", {
+        ...(policyDecidedByTerraform ? { count: Token.asNumber(Fn.conditional(enabled, 1, 0)) } : {}),
         // The policy's name stands in the payload's subscriptionFilters like a filter name's.
         policyName: name,
         policyType: "SUBSCRIPTION_FILTER_POLICY",
         scope: "ALL",
-        policyDocument: JSON.stringify({
+        policyDocument: policyJson({
           DestinationArn: target,
           FilterPattern: props.filterPattern ?? "",
           ...(role ? { RoleArn: role.arn } : {}),
@@ -133,8 +153,18 @@ export class Subscription extends Construct {
   }
 }
 
+/**
+ * JSON now, unless the filter pattern is a module variable: free text (quotes and all) that only
+ * Terraform's jsonencode escapes. ARNs, references included, need no escaping.
+ */
+function policyJson(document: { FilterPattern: string } & Record<string, string>): string {
+  return known(document.FilterPattern) ? JSON.stringify(document) : Fn.jsonencode(document);
+}
+
 /** `<filterName>@<region>`, with the conventions' own errors restated as a prop error. */
 function filterNameFor(props: SubscriptionProps): string {
+  // A region Terraform reads from the provider cannot be checked here.
+  if (!known(props.region) || !known(props.filterName)) return `${props.filterName}${REGION_SEPARATOR}${props.region}`;
   try {
     return subscriptionFilterName(props.filterName, props.region);
   } catch {
@@ -151,11 +181,14 @@ function defaultRoleName(props: SubscriptionProps): string {
 
 /** `LogGroupName NOT IN [...]`: the caller's exclusions plus the log groups that have their own filters. */
 export function selectionCriteria(props: SubscriptionProps): string {
+  const exclude = props.accountPolicy?.excludeLogGroupNames ?? [];
+  if (isListToken(props.clusters) || isListToken(exclude)) {
+    const groups = Fn.distinct(Fn.concat([exclude, Fn.formatlist(eksLogGroupName("%s"), [props.clusters])]));
+    return `LogGroupName NOT IN [${Fn.join(", ", Fn.formatlist(Fn.rawString('"%s"'), [groups]))}]`;
+  }
   const names = [...new Set([...(props.accountPolicy?.excludeLogGroupNames ?? []), ...props.clusters.map(eksLogGroupName)])];
   return `LogGroupName NOT IN [${names.map((n) => JSON.stringify(n)).join(", ")}]`;
 }
-
-const DESTINATION_ARN = /^arn:[\w-]+:logs:[a-z0-9-]+:\d{12}:destination:[^:*]+$/;
 
 function validate(props: SubscriptionProps): void {
   const p = problemsOf("SubscriptionProps");
@@ -178,7 +211,7 @@ function validate(props: SubscriptionProps): void {
   }
 
   if (props.destinationArn !== undefined) {
-    p.check("destinationArn", props.destinationArn, (d) => DESTINATION_ARN.test(d), "must be a CloudWatch Logs destination ARN");
+    p.match("destinationArn", props.destinationArn, PATTERNS.destinationArn);
     p.check("destinationArn", props.destinationArn, (d) => arnField(d, "region") === props.region, `must be in the log groups' region ${props.region} (a destination must be in its senders' region)`);
     p.check(
       "destinationArn",
@@ -212,8 +245,9 @@ function validate(props: SubscriptionProps): void {
         "must name the stream's error log group (/aws/kinesisfirehose/<stream>) and the transform's (/aws/lambda/<function>) in the same-account case, or the policy subscribes them and loops",
       );
     }
-    const bytes = Buffer.byteLength(selectionCriteria(props), "utf8");
-    if (bytes > SELECTION_CRITERIA_MAX_BYTES) {
+    const criteria = selectionCriteria(props);
+    const bytes = Buffer.byteLength(criteria, "utf8");
+    if (known(criteria) && bytes > SELECTION_CRITERIA_MAX_BYTES) {
       p.add(
         "accountPolicy.excludeLogGroupNames",
         `make a selection criteria of ${thousands(bytes)} bytes, over the 25 KB limit of PutAccountPolicy; exclude fewer log groups`,

@@ -26,6 +26,7 @@ import { regionalService, serviceDomain, servicePrincipal } from "../common/aws"
 import type { KeyUsage } from "../common/kms";
 import { storageNames } from "./names";
 
+import { concatLists } from "../common/tokens";
 export { ModuleValidationError } from "../common/validate";
 export { storageNames } from "./names";
 export { lifecycleProblems } from "./validate";
@@ -261,7 +262,7 @@ export class Storage extends Construct {
     // ---- tamper alarms ------------------------------------------------------------------------
     tamperRules(this, {
       namePrefix,
-      bucketNames: [bucketName, ...(props.accessLogging && accessLogBucketName ? [accessLogBucketName] : []), ...(props.alarms.watchedBucketNames ?? [])],
+      bucketNames: concatLists([bucketName], props.accessLogging && accessLogBucketName ? [accessLogBucketName] : [], props.alarms.watchedBucketNames ?? []),
       topicArn: topic.arn,
     });
 

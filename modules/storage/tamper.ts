@@ -5,6 +5,7 @@
  * "AWS API Call via CloudTrail" events reach EventBridge only while a trail logs management
  * events in the account (the account baseline's job, e.g. an organisation trail).
  */
+import { jsonDocument } from "../common/tokens";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { Construct } from "constructs";
@@ -49,7 +50,7 @@ export function tamperEventPattern(service: TamperService, bucketNames: readonly
     "detail-type": ["AWS API Call via CloudTrail"],
     detail: {
       eventName: [...TAMPER_EVENTS[service]],
-      ...(service === "s3" ? { requestParameters: { bucketName: [...bucketNames] } } : {}),
+      ...(service === "s3" ? { requestParameters: { bucketName: bucketNames } } : {}),
     },
   };
 }
@@ -67,7 +68,7 @@ export function tamperRules(scope: Construct, props: TamperRulesProps): Cloudwat
     const rule = new CloudwatchEventRule(scope, `tamper-${service}`, {
       name: tamperRuleName(props.namePrefix, service),
       description: `EKS log archive: ${TAMPER_EVENTS[service].join(", ")} (CloudTrail) → alarm topic`,
-      eventPattern: JSON.stringify(tamperEventPattern(service, props.bucketNames)),
+      eventPattern: jsonDocument(tamperEventPattern(service, props.bucketNames)),
     });
     // The whole CloudTrail record is the message: who, from where, with which parameters.
     new CloudwatchEventTarget(scope, `tamper-${service}-target`, { rule: rule.name, arn: props.topicArn });

@@ -159,3 +159,10 @@ describe.each(["example", "multi-account"])("every %s stack, rendered and parsed
     expect(canonical(await parse(`${stack.node.id}.tf`, hcl))).toEqual(canonical(document));
   });
 });
+
+describe("object keys", () => {
+  it("are names, quoted literals, templates or parenthesized expressions", () => {
+    const hcl = renderTerraformJson({ locals: { m: { plain: 1, "aws:Key": 2, "${var.region}": 3, "${var.a}-x": 4, "$${not}": 5 } } }, noBlocks);
+    expect(hcl).toContain('    plain        = 1\n    "aws:Key"    = 2\n    (var.region) = 3\n    "${var.a}-x" = 4\n    "$${not}"    = 5\n');
+  });
+});
