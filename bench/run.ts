@@ -15,6 +15,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { build } from "esbuild";
 import { buildLambda, SDK_FILE } from "../scripts/build-lambda";
+import { commandLine } from "../scripts/cli";
 import { AcceptingFirehose, simulate } from "./firehose-sim";
 import { DELIVERY_STREAM_ARN, generateInvocation, loadShapes } from "./generate";
 
@@ -178,6 +179,11 @@ ${r.bufferSweep.map((s) => `| ${s.bufferSizeInMBs} | ${s.invocations} | ${s.with
 `);
 }
 
+commandLine(
+  "bench",
+  "Usage: npm run bench\n\nMeasures the bundled transform against a decode-only baseline (interleaved, wall and CPU), the deployed\nhandler, the re-ingest cycle, cold start and the Firehose buffer sizes; writes dist/bench/results.json and\nprints a Markdown report.\n\n  -h, --help  this text",
+  {},
+);
 main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);

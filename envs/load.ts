@@ -11,7 +11,7 @@ export const DEFAULT_ENVIRONMENT = "example";
 export const ENVIRONMENT_VARIABLE = "EKS_LOGS_ENV";
 
 const ENVS_DIR = __dirname;
-const NOT_ENVIRONMENTS = new Set(["aws-facts", "load", "rules", "schema", "validate"]);
+const NOT_ENVIRONMENTS = new Set(["aws-facts", "index", "load", "rules", "schema", "validate"]);
 
 /**
  * The environment a command line names: `--env <name>` / `--env=<name>`, else $EKS_LOGS_ENV, else
@@ -24,23 +24,26 @@ export function selectEnvironmentName(argv: readonly string[], env: NodeJS.Proce
   return values.env ?? (env[ENVIRONMENT_VARIABLE] || DEFAULT_ENVIRONMENT);
 }
 
+/** Sources in the repository; compiled JavaScript in the installed package (lib/envs/). */
+const EXTENSION = existsSync(join(ENVS_DIR, "schema.ts")) ? ".ts" : ".js";
+
 /** Names of the environment files in envs/. */
 export function listEnvironments(): string[] {
   return readdirSync(ENVS_DIR)
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-    .map((f) => f.slice(0, -3))
+    .filter((f) => f.endsWith(EXTENSION) && !f.endsWith(".d.ts"))
+    .map((f) => f.slice(0, -EXTENSION.length))
     .filter((name) => !NOT_ENVIRONMENTS.has(name))
     .sort();
 }
 
 export function environmentFile(name: string): string {
-  return relative(process.cwd(), join(ENVS_DIR, `${name}.ts`)) || `${name}.ts`;
+  return relative(process.cwd(), join(ENVS_DIR, `${name}${EXTENSION}`)) || `${name}${EXTENSION}`;
 }
 
 /** Loads and validates `envs/<name>.ts`; throws EnvironmentError listing every problem. */
 export function loadEnvironment(name: string): ResolvedEnvironment {
   const file = environmentFile(name);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || NOT_ENVIRONMENTS.has(name) || !existsSync(join(ENVS_DIR, `${name}.ts`))) {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || NOT_ENVIRONMENTS.has(name) || !existsSync(join(ENVS_DIR, `${name}${EXTENSION}`))) {
     throw new EnvironmentError(file, [
       `${file}: no such environment "${name}"; choose one of: ${listEnvironments().join(", ")}`,
     ]);

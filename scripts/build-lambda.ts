@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 import { build } from "esbuild";
+import { commandLine } from "./cli";
 
 export interface BuildLambdaOptions {
   /** Output folder; default `<repo>/dist`. */
@@ -140,6 +141,11 @@ export function storedZip(files: readonly { name: string; data: Buffer }[]): Buf
 }
 
 if (require.main === module) {
+  commandLine(
+    "build:lambda",
+    "Usage: npm run build:lambda\n\nBundles lambda-src/ into dist/lambda/index.js and packs dist/lambda.zip, byte-identical across builds.\n\n  -h, --help  this text",
+    {},
+  );
   buildLambda().then(
     (r) => {
       const rel = (p: string) => path.relative(process.cwd(), p);

@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { generateModules, MODULES } from "../tfmodules";
+import { commandLine } from "./cli";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -35,26 +35,7 @@ function listFiles(dir: string): string[] {
 }
 
 function main(): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      allowPositionals: false,
-      options: { check: { type: "boolean", default: false }, out: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
-    }));
-  } catch (error) {
-    console.error(`build:modules: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.out === "") {
-    console.error(`build:modules: Option '--out <value>' argument missing\n${USAGE}`);
-    return 2;
-  }
+  const values = commandLine("build:modules", USAGE, { check: { type: "boolean", default: false }, out: { type: "string" } });
   const out = resolve(values.out ?? join(ROOT, "terraform", "modules"));
   const differences: string[] = [];
   const started = Date.now();

@@ -67,7 +67,7 @@ function parseArgs(argv: readonly string[]): Options {
 
 // ---- finding terraform and the provider ------------------------------------------------------
 
-function findTerraform(): { bin: string; version: string } | { skip: string } {
+export function findTerraform(): { bin: string; version: string } | { skip: string } {
   const bin = process.env.TERRAFORM_BIN || "terraform";
   const run = spawnSync(bin, ["version", "-json"], { encoding: "utf8" });
   if (run.error || run.status !== 0) {
@@ -111,6 +111,29 @@ function safeReaddir(dir: string): string[] {
 function findMirror(version: string): string | undefined {
   const platform = `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;
   return mirrorCandidates().find((dir) => existsSync(join(dir, PROVIDER, version, platform)));
+}
+
+/**
+ * The environment terraform runs in: a plugin cache under `work`, no checkpoint calls, and the
+ * local filesystem mirror of hashicorp/aws when there is one (offline machines).
+ */
+export function terraformEnvironment(work: string, providerVersion: string): { env: NodeJS.ProcessEnv; source: string } {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CHECKPOINT_DISABLE: "1",
+    TF_IN_AUTOMATION: "1",
+    TF_PLUGIN_CACHE_DIR: join(work, "plugin-cache"),
+  };
+  mkdirSync(env.TF_PLUGIN_CACHE_DIR!, { recursive: true });
+  const mirror = findMirror(providerVersion);
+  if (!mirror) return { env, source: "from the public registry (no local mirror)" };
+  const rc = join(work, "terraformrc");
+  writeFileSync(
+    rc,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["${PROVIDER}"]\n  }\n  direct {\n    exclude = ["${PROVIDER}"]\n  }\n}\n`,
+  );
+  env.TF_CLI_CONFIG_FILE = rc;
+  return { env, source: `from the local mirror ${mirror}` };
 }
 
 // ---- preparing a stack for an offline plan ---------------------------------------------------
@@ -314,7 +337,7 @@ interface StackResult {
   readonly output?: string;
 }
 
-function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+export function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
     const child = spawn(bin, args, { cwd, env });
     let output = "";
@@ -458,26 +481,19 @@ async function main(): Promise<number> {
     console.error(`\n${banner}\nSKIPPED terraform validate/plan for ${stacks.length} stacks: ${terraform.skip}\n${banner}`);
     return options.strict ? 1 : 0;
   }
-  const tfEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    CHECKPOINT_DISABLE: "1",
-    TF_IN_AUTOMATION: "1",
-    TF_PLUGIN_CACHE_DIR: join(WORK, "plugin-cache"),
-  };
-  mkdirSync(tfEnv.TF_PLUGIN_CACHE_DIR!, { recursive: true });
-  const mirror = findMirror(providerVersion);
-  if (mirror) {
-    const rc = join(WORK, "terraformrc");
-    writeFileSync(
-      rc,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["${PROVIDER}"]\n  }\n  direct {\n    exclude = ["${PROVIDER}"]\n  }\n}\n`,
-    );
-    tfEnv.TF_CLI_CONFIG_FILE = rc;
-    console.log(`terraform ${terraform.version}; hashicorp/aws ${providerVersion} from the local mirror ${mirror}`);
-  } else {
-    console.log(`terraform ${terraform.version}; no local mirror of hashicorp/aws ${providerVersion}: using the public registry`);
-  }
+  const { env: tfEnv, source } = terraformEnvironment(WORK, providerVersion);
+  console.log(`terraform ${terraform.version}; hashicorp/aws ${providerVersion} ${source}`);
   console.log(`offline plan copies: backend, assume_role and allowed_account_ids removed, dummy keys (nothing reaches AWS)\n`);
+
+  // Terraform's plugin cache is not safe for concurrent installs: fill it once before the jobs share it.
+  const warm = join(WORK, "warm-cache");
+  mkdirSync(warm, { recursive: true });
+  writeFileSync(join(warm, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: providerVersion } } } }));
+  const warmed = await run(terraform.bin, ["init", "-backend=false", "-input=false", "-no-color"], warm, tfEnv);
+  if (warmed.code !== 0) {
+    console.log(`FAIL  filling the plugin cache\n${indent(warmed.output)}`);
+    return 1;
+  }
 
   // 3. fmt of the committed modules and examples as written, then init, validate, plan every stack.
   if (modules.length > 0) {

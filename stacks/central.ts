@@ -9,6 +9,7 @@
  * reference would close a cycle (the key policy names the Firehose role; the
  * Lambda names the stream it re-ingests into), the names come from names.ts.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
@@ -22,8 +23,11 @@ import { Transform } from "../modules/transform";
 import { AccountStack } from "./account-stack";
 import { ERROR_PREFIX, PARQUET_PREFIX, centralNames, s3Layout } from "./names";
 
-/** The deterministic zip `npm run build:lambda` writes. */
-export const LAMBDA_BUNDLE = join(__dirname, "..", "dist", "lambda.zip");
+/**
+ * The deterministic zip `npm run build:lambda` writes: dist/lambda.zip at the package root, one
+ * level up from stacks/ in the sources and two from lib/stacks/ in the installed package.
+ */
+export const LAMBDA_BUNDLE = [join(__dirname, "..", "dist", "lambda.zip"), join(__dirname, "..", "..", "dist", "lambda.zip")].find((p) => existsSync(p)) ?? join(__dirname, "..", "dist", "lambda.zip");
 
 export class CentralStack extends AccountStack {
   constructor(scope: Construct, name: string, env: ResolvedEnvironment) {
