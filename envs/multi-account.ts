@@ -48,8 +48,9 @@ export default defineEnvironment({
         { afterDays: 180, storageClass: "GLACIER_IR" },
       ],
       expireAfterDays: 731,
-      // Athena prunes by account too: 6 log types × 2 accounts × 2 hours = 24 active partitions.
-      extraPartitionKeys: ["account_id"],
+      // Athena prunes by region too (not by account: in organisation mode any account may send,
+      // and projection lists only this file's accounts): 7 log types × 2 regions × 2 hours = 28 active partitions.
+      extraPartitionKeys: ["region"],
       // Who read the evidence: S3 server access logs in a separate bucket, kept 400 days.
       accessLogging: { expireAfterDays: 400 },
     },

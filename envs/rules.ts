@@ -153,6 +153,13 @@ function sendersCoverWorkloads(env: Environment): Problem[] {
   if ((senders.organizationId === undefined) === (senders.accountIds === undefined)) {
     return [problem(["senders"], senders, "must set exactly one of organizationId or accountIds")];
   }
+  if (senders.organizationalUnitPaths) {
+    const org = senders.organizationId;
+    if (org === undefined) return [problem(["senders", "organizationalUnitPaths"], senders.organizationalUnitPaths, "needs senders.organizationId (paths narrow an organisation)")];
+    return senders.organizationalUnitPaths.flatMap((path, i) =>
+      path.startsWith(`${org}/`) ? [] : [problem(["senders", "organizationalUnitPaths", i], path, `must be a path in ${org} (start with ${org}/)`)],
+    );
+  }
   if (!senders.accountIds) return [];
   return env.workloads.flatMap((w, i) =>
     senders.accountIds!.includes(w.accountId) ? [] : [problem(["workloads", i, "accountId"], w.accountId, "is not in senders.accountIds, so its logs would be refused")],
@@ -201,6 +208,26 @@ function clusterKeyNeedsListedClusters(env: Environment): Problem[] {
         ]
       : [],
   );
+}
+
+/**
+ * Athena's partition projection enumerates the values of each path key from this file. In
+ * organisation mode any account of the organisation may send, so an account (and its clusters)
+ * missing here would land in S3 under a path the raw table never projects: its lines would exist
+ * for the Parquet table and Splunk but not for Athena. Such keys are refused; the record carries
+ * account_id and cluster as columns either way.
+ */
+function pathKeysSeeEverySender(env: Environment): Problem[] {
+  if (!env.senders?.organizationId) return [];
+  const hidden = env.pipeline.s3.extraPartitionKeys.filter((key) => key === "account_id" || key === "cluster");
+  if (hidden.length === 0) return [];
+  return [
+    problem(
+      ["pipeline", "s3", "extraPartitionKeys"],
+      env.pipeline.s3.extraPartitionKeys,
+      `cannot hold ${hidden.join(" or ")} with senders.organizationId: any account of the organisation may send, and Athena's partition projection lists only the accounts and clusters of this file, so an unlisted sender's lines would be invisible to the raw table; filter on the account_id and cluster columns instead (region stays: destinations exist only in listed regions)`,
+    ),
+  ];
 }
 
 /** The storage module's lifecycle rules, on what the central stack passes it. */
@@ -261,6 +288,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   { name: "senders cover the workloads", reads: ["senders", "workloads"], check: sendersCoverWorkloads },
   { name: "Firehose active partitions", reads: ["workloads", "pipeline.s3", "pipeline.firehose"], check: activePartitions },
   { name: "cluster partitions need listed clusters", reads: ["workloads", "pipeline.s3"], check: clusterKeyNeedsListedClusters },
+  { name: "path keys Athena can project for every sender", reads: ["senders", "pipeline.s3"], check: pathKeysSeeEverySender },
   { name: "lifecycle (storage module)", reads: ["pipeline.s3"], check: lifecycle },
   { name: "Splunk reader trust (storage module)", reads: ["pipeline.splunk"], check: splunk },
   { name: "DataBrew schedule (analytics module)", reads: ["pipeline.databrew", "pipeline.firehose", "pipeline.lambda"], check: databrewSchedule },

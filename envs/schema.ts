@@ -60,6 +60,18 @@ export interface CentralAccountConfig {
   readonly state: StateBackend;
   /** Regions that get a CloudWatch Logs destination. @default every workload region */
   readonly destinationRegions?: readonly string[];
+  /**
+   * Roles (exact ARNs, this account) that administer the log key besides `access.roleArn`, which
+   * Terraform applies with; nobody else may schedule its deletion, disable it or change its policy.
+   * @default none (the deploy role and the break-glass roles only)
+   */
+  readonly keyAdminRoleArns?: readonly string[];
+  /**
+   * Roles that alone, besides the deploy role, may delete object versions of the log bucket or change
+   * its policy, lifecycle, versioning, encryption, public-access block or Object Lock; they also
+   * administer the key. @default none
+   */
+  readonly breakGlassRoleArns?: readonly string[];
 }
 
 /** One region of a workload account and the EKS clusters whose log groups are subscribed. */
@@ -90,6 +102,11 @@ export interface SendersConfig {
   readonly organizationId?: string;
   /** Explicit account list; must contain every workload account. @default the workload accounts */
   readonly accountIds?: readonly string[];
+  /**
+   * With `organizationId`: admit only accounts under these OU paths (`aws:PrincipalOrgPaths`), e.g.
+   * `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*` for an OU and the OUs below it. @default the whole organisation
+   */
+  readonly organizationalUnitPaths?: readonly string[];
 }
 
 export interface LifecycleTransition {
@@ -117,7 +134,7 @@ export interface PipelineConfig {
     readonly memorySizeMB?: number;
     /** Transform Lambda timeout, 1–300 s (Firehose invokes transforms for at most 5 minutes). @default 120 */
     readonly timeoutSeconds?: number;
-    /** Reserved concurrency. @default none (unreserved) */
+    /** Reserved concurrency, 1–10000: a cap on what a flooding sender can take. @default 20 */
     readonly reservedConcurrency?: number;
     /** Settings of the transform (lambda-src/config.ts: AUDIT_OBJECT_MODE, RESPONSE_BUDGET_BYTES, …). @default none (the Lambda's defaults) */
     readonly environment?: Readonly<Record<string, string>>;
@@ -226,6 +243,9 @@ export interface EnvironmentConfig {
 
 // ---- rules -----------------------------------------------------------------------------------
 
+/** Reserved concurrency of the transform unless the env says otherwise. */
+export const DEFAULT_TRANSFORM_CONCURRENCY = 20;
+
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const ROLE_ARN = PATTERNS.iamRoleArn;
 
@@ -278,6 +298,8 @@ const central = z.strictObject({
   access,
   state,
   destinationRegions: uniqueStrings(region, "region").optional(),
+  keyAdminRoleArns: uniqueStrings(matching(ROLE_ARN), "role").default([]),
+  breakGlassRoleArns: uniqueStrings(matching(ROLE_ARN), "role").default([]),
 });
 
 const workload = z.strictObject({
@@ -341,7 +363,9 @@ const pipeline = z.strictObject({
         LAMBDA.timeoutSeconds.max,
         "Lambda Timeout; Firehose invokes transforms for at most 5 minutes",
       ).default(120),
-      reservedConcurrency: int(1, 10000, "Lambda reserved concurrent executions").optional(),
+      // A cap by default: a sender that floods the pipeline is throttled (Firehose retries the
+      // invocation) instead of taking the account's whole Lambda concurrency.
+      reservedConcurrency: int(1, 10000, "Lambda reserved concurrent executions").default(DEFAULT_TRANSFORM_CONCURRENCY),
       environment: z.record(z.string(), z.string()).default({}),
     })
     .prefault({}),
@@ -457,6 +481,7 @@ export const environmentSchema = z.strictObject({
     .strictObject({
       organizationId: matching(PATTERNS.organizationId).optional(),
       accountIds: uniqueStrings(accountId, "account").min(1, "must list at least one account").optional(),
+      organizationalUnitPaths: uniqueStrings(matching(PATTERNS.organizationPath), "path").min(1, "must list at least one path").optional(),
     })
     .optional(),
   pipeline: pipeline.prefault({}),

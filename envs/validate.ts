@@ -44,7 +44,7 @@ export interface ResolvedEnvironment extends Omit<Environment, "central" | "work
     readonly state: ResolvedState;
   };
   readonly workloads: readonly (Omit<RawWorkload, "state"> & { readonly state: ResolvedState })[];
-  readonly senders: { readonly organizationId?: string; readonly accountIds: readonly string[] };
+  readonly senders: { readonly organizationId?: string; readonly accountIds: readonly string[]; readonly organizationalUnitPaths?: readonly string[] };
 }
 
 export class EnvironmentError extends Error {
@@ -131,7 +131,11 @@ function resolve(env: Environment): ResolvedEnvironment {
     // An organisation is admitted by aws:PrincipalOrgID, not by a list: its destination roles trust
     // any account of their region, so the estate can grow without the trust policy's size limit.
     senders: env.senders?.organizationId
-      ? { organizationId: env.senders.organizationId, accountIds: [] }
+      ? {
+          organizationId: env.senders.organizationId,
+          accountIds: [],
+          ...(env.senders.organizationalUnitPaths ? { organizationalUnitPaths: env.senders.organizationalUnitPaths } : {}),
+        }
       : { accountIds: env.senders?.accountIds ?? senderAccounts },
   };
 }

@@ -18,7 +18,8 @@ import { deliveryDelaySeconds, type ResolvedEnvironment } from "../envs/validate
 import { Analytics, analyticsKeyUsage } from "../modules/analytics";
 import { analystKeyUsage, Catalog, crawlerKeyUsage } from "../modules/catalog";
 import { DeliveryStream, deliveryStreamKeyUsage, LogDestination } from "../modules/forwarder";
-import { Storage } from "../modules/storage";
+import { roleArn } from "../modules/common/aws";
+import { Storage, type StorageGuard } from "../modules/storage";
 import { Transform } from "../modules/transform";
 import { AccountStack } from "./account-stack";
 import { ERROR_PREFIX, PARQUET_PREFIX, centralNames, s3Layout } from "./names";
@@ -53,6 +54,8 @@ export interface CentralPipelineOptions {
   readonly destinationKey?: (region: string) => string;
   /** Buckets whose configuration changes raise the tamper alarm. @default the state bucket, when in the home region */
   readonly watchedBucketNames?: readonly string[];
+  /** Who administers the key and the bucket's guards, and who writes each prefix. @default from the env (deploy, key-admin and break-glass roles) */
+  readonly guard?: StorageGuard;
 }
 
 /**
@@ -109,6 +112,16 @@ export function centralPipeline(scope: Construct, env: ResolvedEnvironment, opti
       ...(alarms.snsTopicArn ? { extraTopicArn: alarms.snsTopicArn } : {}),
       // CloudTrail delivers a bucket's events to EventBridge in the bucket's region.
       watchedBucketNames: options.watchedBucketNames ?? (env.central.state.region === region ? [env.central.state.bucket] : []),
+    },
+    // Insiders: the deploy role (Terraform must keep managing both) and the named roles only.
+    guard: options.guard ?? {
+      keyAdminArns: unique([env.central.access.roleArn, ...env.central.keyAdminRoleArns, ...env.central.breakGlassRoleArns]),
+      bucketAdminArns: unique([env.central.access.roleArn, ...env.central.breakGlassRoleArns]),
+      writers: [
+        { prefix: layout.prefix, roleArns: [roleArn(partition, accountId, names.firehoseRole)] },
+        { prefix: ERROR_PREFIX, roleArns: [roleArn(partition, accountId, names.firehoseRole)] },
+        ...(databrew.enabled ? [{ prefix: PARQUET_PREFIX, roleArns: [roleArn(partition, accountId, names.databrewRole)] }] : []),
+      ],
     },
   });
 
@@ -169,7 +182,8 @@ export function centralPipeline(scope: Construct, env: ResolvedEnvironment, opti
   // Athena projects these values for the layout's optional keys; unknown/_unknown catch the rest.
   const partitionValues = {
     account_id: unique(env.workloads.map((w) => w.accountId)),
-    region: unique(env.workloads.flatMap((w) => w.regions.map((r) => r.region))),
+    // Every region a line can come from: the workloads', each destination's, and the home region's own clusters.
+    region: unique([...env.workloads.flatMap((w) => w.regions.map((r) => r.region)), ...env.central.destinationRegions, region]),
     cluster: unique(env.workloads.flatMap((w) => w.regions.flatMap((r) => r.clusters))),
   };
   const glue = new Catalog(scope, "catalog", {

@@ -11,7 +11,9 @@ import { Fn, Token } from "cdktf";
 import type { Partition } from "../modules/common/aws";
 import { LOG_RETENTION_DAYS, PATTERNS } from "../modules/common/patterns";
 import { FIREHOSE, LAMBDA } from "../envs/aws-facts";
+import { roleArn } from "../modules/common/aws";
 import { centralPipeline, LAMBDA_BUNDLE } from "../stacks/central";
+import { centralNames, ERROR_PREFIX, s3Layout } from "../stacks/names";
 import { validateEnvironment, type ResolvedEnvironment } from "../envs/validate";
 import { namePrefixInput, organizationIdInput } from "./inputs";
 import { ModuleStack } from "./module-stack";
@@ -68,6 +70,14 @@ export function centralModule(app: App): ModuleStack {
     sensitive: true,
     rules: [matches(PATTERNS.externalId)],
   }).stringValue;
+  const admins = Token.asList(
+    m.input("admin_role_arns", {
+      type: "list(string)",
+      description:
+        "Roles (exact ARNs, this account) that alone administer the log key and may delete object versions or change the log bucket's policy, lifecycle, versioning, encryption, public-access block or Object Lock. Include the role Terraform applies this module with.",
+      rules: [notEmpty("role (the one Terraform applies with)"), eachMatches(PATTERNS.iamRoleArn)],
+    }).value,
+  );
   const watched = m.input("watched_bucket_names", {
     type: "list(string)",
     description: "Further buckets of this region (your Terraform state bucket) whose policy, versioning, lifecycle and encryption changes raise the tamper alarm.",
@@ -123,6 +133,12 @@ export function centralModule(app: App): ModuleStack {
       lambda: {
         ...d.lambda,
         timeoutSeconds: number("lambda_timeout_seconds", "Transform timeout; Firehose invokes for at most 5 minutes.", d.lambda.timeoutSeconds, wholeNumberIn(LAMBDA.timeoutSeconds.min, 300, "seconds")),
+        reservedConcurrency: number(
+          "lambda_reserved_concurrency",
+          "Reserved concurrency of the transform: a cap, so a flooding sender is throttled (Firehose retries) rather than taking the account's Lambda concurrency.",
+          d.lambda.reservedConcurrency!,
+          wholeNumberIn(1, 10000, "executions"),
+        ),
       },
       athena: {
         ...d.athena,
@@ -144,6 +160,14 @@ export function centralModule(app: App): ModuleStack {
     // The region is the provider's, unknown here: one destination, under a fixed construct id.
     destinationKey: () => "region",
     watchedBucketNames: Token.asList(watched.value),
+    guard: {
+      keyAdminArns: admins,
+      bucketAdminArns: admins,
+      writers: [
+        { prefix: s3Layout(env).prefix, roleArns: [roleArn(m.partition, m.accountId, centralNames(env).firehoseRole)] },
+        { prefix: ERROR_PREFIX, roleArns: [roleArn(m.partition, m.accountId, centralNames(env).firehoseRole)] },
+      ],
+    },
   });
   for (const { name, value, description } of pipeline.outputs) {
     if (name === "forwarder_destination_arns") m.output("forwarder_destination_arn", Object.values(value as Record<string, string>)[0], "CloudWatch Logs destination of this region (workload modules' destination_arn)");

@@ -25,6 +25,11 @@ export const PATTERNS = {
   snsTopicArn: rule(/^arn:aws(?:-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN"),
   email: rule(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address"),
   organizationId: rule(/^o-[a-z0-9]{10,32}$/, "must be an AWS Organizations id (o-<10–32 lowercase letters or digits>)"),
+  /** aws:PrincipalOrgPaths values: `<org>/<root>/<ou>/…/`, a trailing `*` to include the OUs below. */
+  organizationPath: rule(
+    /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*\*?$/,
+    "must be an AWS Organizations path such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (end with * to include the OUs below it)",
+  ),
   keyPrefix: rule(new RegExp(`^${KEY_CHARS}+(?:/${KEY_CHARS}+)*$`), "must be S3 key segments separated by / (no leading or trailing /)"),
   keySegment: rule(new RegExp(`^${KEY_CHARS}+$`), "must be one S3 key segment (no slashes)"),
   kmsAction: rule(/^kms:[A-Za-z]+$/, "must be one KMS action such as kms:Decrypt (no wildcards)"),

@@ -38,7 +38,12 @@ export interface LogDestinationProps {
    * `accountIds`. `accountIds` also scope the role's trust policy (confused-deputy protection);
    * with an organisation and no account ids the trust admits any account of this region.
    */
-  readonly senders: { readonly organizationId?: string; readonly accountIds: readonly string[] };
+  readonly senders: {
+    readonly organizationId?: string;
+    readonly accountIds: readonly string[];
+    /** Narrows the organisation to these OU paths (`aws:PrincipalOrgPaths`); needs `organizationId`. */
+    readonly organizationalUnitPaths?: readonly string[];
+  };
 }
 
 /** CloudWatch Logs destination policies are at most 5,120 bytes (PutDestinationPolicy). */
@@ -122,7 +127,12 @@ export function destinationPolicy(props: Pick<LogDestinationProps, "senders">, d
     Resource: destinationArn,
   };
   if (props.senders.organizationId) {
-    statement.Condition = { StringEquals: { "aws:PrincipalOrgID": props.senders.organizationId } };
+    const paths = props.senders.organizationalUnitPaths ?? [];
+    statement.Condition = {
+      StringEquals: { "aws:PrincipalOrgID": props.senders.organizationId },
+      // Multivalued key: the sender's account must sit under one of the paths.
+      ...(paths.length > 0 ? { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": [...paths] } } : {}),
+    };
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 }
@@ -161,6 +171,11 @@ function validate(props: LogDestinationProps): void {
   p.match("senders.organizationId", props.senders.organizationId, PATTERNS.organizationId);
   props.senders.accountIds.forEach((account, i) => p.match(`senders.accountIds[${i}]`, account, PATTERNS.accountId));
   p.unique("senders.accountIds", props.senders.accountIds, "an account");
+  for (const [i, path] of (props.senders.organizationalUnitPaths ?? []).entries()) {
+    p.match(`senders.organizationalUnitPaths[${i}]`, path, PATTERNS.organizationPath);
+    if (props.senders.organizationId === undefined) p.add(`senders.organizationalUnitPaths[${i}]`, "needs senders.organizationId (paths narrow an organisation)", path);
+    else p.check(`senders.organizationalUnitPaths[${i}]`, path, (v) => !known(props.senders.organizationId) || v.startsWith(`${props.senders.organizationId}/`), `must be a path in ${props.senders.organizationId} (start with ${props.senders.organizationId}/)`);
+  }
   if (props.senders.organizationId === undefined && props.senders.accountIds.length === 0) {
     p.add("senders", "must name an organizationId or at least one account id", props.senders);
   }

@@ -18,7 +18,7 @@ import type { S3Layout } from "../../lambda-src/conventions";
 import { alarmTopic, alarmTopicPublishers, topicArn } from "./alarms";
 import { tamperRuleArnPattern, tamperRules } from "./tamper";
 import { denyCustomerKeys, denyInsecureS3Transport, denyOtherEncryption, hardenedBucket, keepOnDestroy, kmsOnlyBucketStatements } from "../common/private-bucket";
-import { keyPolicyStatements } from "./key-policy";
+import { guardStatements, keyPolicyStatements } from "./key-policy";
 import { accessLogLifecycleRules, logBucketLifecycleRules } from "./lifecycle";
 import { SplunkNotifications, queueName, queueRoutes, readerRoleName, sqsArn, type SplunkQueue } from "./splunk";
 import { validateStorageProps } from "./validate";
@@ -139,6 +139,21 @@ export interface StorageProps {
    * (Firehose stream SSE with a CMK); [] allows none.
    */
   readonly grantViaServices?: readonly string[];
+  /**
+   * Insiders: with it, only `keyAdminArns` administer the key (ScheduleKeyDeletion, DisableKey,
+   * PutKeyPolicy, …), the log bucket's policy denies to everyone but `bucketAdminArns` deleting
+   * object versions and changing its policy, lifecycle, versioning, encryption, public-access block
+   * or Object Lock, and denies `s3:PutObject` under each writer's prefix to every other principal.
+   * Both lists must hold the role Terraform applies with. @default none (the account administers the key; no denies)
+   */
+  readonly guard?: StorageGuard;
+}
+
+export interface StorageGuard {
+  readonly keyAdminArns: readonly string[];
+  readonly bucketAdminArns: readonly string[];
+  /** `prefix` (no slashes at the ends) is written only by `roleArns`. */
+  readonly writers: readonly { readonly prefix: string; readonly roleArns: readonly string[] }[];
 }
 
 export class Storage extends Construct {
@@ -198,6 +213,7 @@ export class Storage extends Construct {
         readerRoleArn: hasReader ? `arn:${partition}:iam::${accountId}:role/${readerRoleName(namePrefix)}` : undefined,
         alarmTopicArn: topicArn(partition, region, accountId, alarmTopicName),
         alarmTopicPublishers: publishers,
+        ...(props.guard ? { keyAdminArns: props.guard.keyAdminArns } : {}),
       }),
     });
     const key = new KmsKey(this, "key", {
@@ -228,7 +244,7 @@ export class Storage extends Construct {
       dependsOn: [versioning],
     });
     const bucketPolicy = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
-      statement: kmsOnlyBucketStatements(bucket.arn, key.arn),
+      statement: [...kmsOnlyBucketStatements(bucket.arn, key.arn), ...(props.guard ? guardStatements(bucket.arn, props.guard) : [])],
     });
     new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: bucketPolicy.json, dependsOn: [publicAccessBlock], ...keep });
 

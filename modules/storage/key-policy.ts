@@ -46,6 +46,8 @@ export interface KeyPolicyInput {
   readonly alarmTopicArn: string;
   /** The services publishing to the (encrypted) alarm topic. */
   readonly alarmTopicPublishers: readonly TopicPublisher[];
+  /** Only these principals administer the key. @default the account (any principal its IAM policies allow) */
+  readonly keyAdminArns?: readonly string[];
 }
 
 const ALL = ["*"];
@@ -78,13 +80,23 @@ export function keyUserStatement(input: KeyPolicyInput, user: KeyUser): DataAwsI
 export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocumentStatement[] {
   const { accountId, region, dnsSuffix } = input;
   const statements: DataAwsIamPolicyDocumentStatement[] = [
-    {
-      sid: "AccountAdministersKey",
-      effect: "Allow",
-      principals: rootPrincipal(input),
-      actions: KEY_ADMIN_ACTIONS,
-      resources: ALL,
-    },
+    input.keyAdminArns
+      ? {
+          // Through the root with aws:PrincipalArn, as for key users: the roles need not exist yet.
+          sid: "NamedRolesAdministerKey",
+          effect: "Allow",
+          principals: rootPrincipal(input),
+          actions: KEY_ADMIN_ACTIONS,
+          resources: ALL,
+          condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [...input.keyAdminArns] }],
+        }
+      : {
+          sid: "AccountAdministersKey",
+          effect: "Allow",
+          principals: rootPrincipal(input),
+          actions: KEY_ADMIN_ACTIONS,
+          resources: ALL,
+        },
   ];
   if (input.grantViaServices.length > 0) {
     // Firehose stream SSE with a CMK makes Firehose create a grant on the caller's behalf.
@@ -152,4 +164,42 @@ export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocu
     });
   }
   return statements;
+}
+
+/** Calls that would delete logs or loosen what keeps them; only the bucket admins may make them. */
+export const GUARDED_BUCKET_ACTIONS = [
+  "s3:DeleteBucketPolicy",
+  "s3:DeleteObjectVersion",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutBucketPolicy",
+  "s3:PutBucketPublicAccessBlock",
+  "s3:PutBucketVersioning",
+  "s3:PutEncryptionConfiguration",
+  "s3:PutLifecycleConfiguration",
+];
+
+/**
+ * The log bucket's insider denies (see StorageProps.guard). A principal without an ARN (none
+ * calls these) is denied too: `ArnNotLike` holds when the key is absent.
+ */
+export function guardStatements(bucketArn: string, guard: { readonly bucketAdminArns: readonly string[]; readonly writers: readonly { readonly prefix: string; readonly roleArns: readonly string[] }[] }): DataAwsIamPolicyDocumentStatement[] {
+  const everyone = [{ type: "AWS", identifiers: ["*"] }];
+  return [
+    {
+      sid: "OnlyBucketAdminsChangeGuards",
+      effect: "Deny",
+      principals: everyone,
+      actions: GUARDED_BUCKET_ACTIONS,
+      resources: [bucketArn, `${bucketArn}/*`],
+      condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...guard.bucketAdminArns] }],
+    },
+    ...guard.writers.map((writer, i) => ({
+      sid: `OnlyItsWriterPuts${i + 1}`,
+      effect: "Deny",
+      principals: everyone,
+      actions: ["s3:PutObject"],
+      resources: [`${bucketArn}/${writer.prefix}/*`],
+      condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...writer.roleArns] }],
+    })),
+  ];
 }

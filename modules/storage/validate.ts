@@ -135,6 +135,18 @@ export function validateStorageProps(props: StorageProps, names: DerivedNames): 
     p.check(`alarms.watchedBucketNames[${i}]`, name, (v) => bucketNameProblem(v) === undefined, bucketNameProblem(name) ?? "");
   }
 
+  if (props.guard) {
+    const { keyAdminArns, bucketAdminArns, writers } = props.guard;
+    // Empty lists would lock Terraform itself out of the key or the bucket's configuration.
+    if (keyAdminArns.length === 0) p.add("guard.keyAdminArns", "must name at least the role Terraform applies with", keyAdminArns);
+    if (bucketAdminArns.length === 0) p.add("guard.bucketAdminArns", "must name at least the role Terraform applies with", bucketAdminArns);
+    keyAdminArns.forEach((arn, i) => p.match(`guard.keyAdminArns[${i}]`, arn, PATTERNS.iamRoleArn));
+    bucketAdminArns.forEach((arn, i) => p.match(`guard.bucketAdminArns[${i}]`, arn, PATTERNS.iamRoleArn));
+    writers.forEach((w, i) => {
+      p.match(`guard.writers[${i}].prefix`, w.prefix, PATTERNS.keyPrefix);
+      if (w.roleArns.length === 0) p.add(`guard.writers[${i}].roleArns`, "must name the role that writes the prefix", w.roleArns);
+    });
+  }
   p.throwIfAny();
 }
 

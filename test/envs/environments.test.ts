@@ -349,6 +349,26 @@ describe("broken environments fail with a message naming file, field, value and 
       ],
     ],
     [
+      "account or cluster path keys in organisation mode (Athena would not project unlisted senders)",
+      (e) => {
+        e.senders = { organizationId: "o-a1b2c3d4e5" };
+        e.pipeline = { s3: { extraPartitionKeys: ["region", "account_id", "cluster"] } };
+      },
+      [
+        `${FILE}: pipeline.s3.extraPartitionKeys: ["region","account_id","cluster"] cannot hold account_id or cluster with senders.organizationId: any account of the organisation may send, and Athena's partition projection lists only the accounts and clusters of this file, so an unlisted sender's lines would be invisible to the raw table; filter on the account_id and cluster columns instead (region stays: destinations exist only in listed regions)`,
+      ],
+    ],
+    [
+      "OU paths without an organisation, and a path of another organisation",
+      (e) => (e.senders = { accountIds: ["111111111111"], organizationalUnitPaths: ["o-a1b2c3d4e5/r-ab12/*"] }),
+      [`${FILE}: senders.organizationalUnitPaths: ["o-a1b2c3d4e5/r-ab12/*"] needs senders.organizationId (paths narrow an organisation)`],
+    ],
+    [
+      "an OU path of another organisation",
+      (e) => (e.senders = { organizationId: "o-a1b2c3d4e5", organizationalUnitPaths: ["o-zzzzzzzzzz/r-ab12/ou-ab12-11111111/*"] }),
+      [`${FILE}: senders.organizationalUnitPaths[0]: "o-zzzzzzzzzz/r-ab12/ou-ab12-11111111/*" must be a path in o-a1b2c3d4e5 (start with o-a1b2c3d4e5/)`],
+    ],
+    [
       "an unknown partition key",
       (e) => (e.pipeline = { s3: { extraPartitionKeys: ["namespace"] } }),
       [`${FILE}: pipeline.s3.extraPartitionKeys[0]: "namespace" must be one of account_id, region, cluster`],

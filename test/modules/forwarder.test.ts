@@ -314,6 +314,29 @@ describe("LogDestination", () => {
     });
   });
 
+  it("narrows the organisation to OU paths with aws:PrincipalOrgPaths, and refuses paths of another organisation", () => {
+    const paths = ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*", "o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/"];
+    const narrowed = synth((scope) =>
+      new LogDestination(scope, "destination", destinationProps(scope, { senders: { organizationId: "o-a1b2c3d4e5", accountIds: [], organizationalUnitPaths: paths } })),
+    );
+    const policy = JSON.parse(find(narrowed, "aws_cloudwatch_log_destination_policy", "destination/policy-attachment").access_policy);
+    expect(policy.Statement[0].Condition).toEqual({
+      StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+      "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": paths },
+    });
+    expect(() =>
+      synth((scope) =>
+        new LogDestination(scope, "destination", destinationProps(scope, { senders: { organizationId: "o-a1b2c3d4e5", accountIds: [], organizationalUnitPaths: ["o-zzzzzzzzzz/r-ab12/*", "ou-ab12-1"] } })),
+      ),
+    ).toThrow(
+      [
+        'forwarder: LogDestinationProps.senders.organizationalUnitPaths[0] must be a path in o-a1b2c3d4e5 (start with o-a1b2c3d4e5/), got "o-zzzzzzzzzz/r-ab12/*"',
+        `forwarder: LogDestinationProps.senders.organizationalUnitPaths[1] ${"must be an AWS Organizations path such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (end with * to include the OUs below it)"}, got "ou-ab12-1"`,
+        'forwarder: LogDestinationProps.senders.organizationalUnitPaths[1] must be a path in o-a1b2c3d4e5 (start with o-a1b2c3d4e5/), got "ou-ab12-1"',
+      ].join("\n"),
+    );
+  });
+
   it("lists the accounts when there is no organisation", () => {
     const listed = synth((scope) => new LogDestination(scope, "destination", destinationProps(scope, { senders: { accountIds: [WORKLOAD, "333333333333"] } })));
     const policy = JSON.parse(find(listed, "aws_cloudwatch_log_destination_policy", "destination/policy-attachment").access_policy);

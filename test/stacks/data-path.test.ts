@@ -151,14 +151,64 @@ describe("workload stacks subscribe to what the central stack offers", () => {
   });
 });
 
+describe("the central stack guards the archive against insiders", () => {
+  const statementsOf = (stack: Json, document: string) =>
+    Object.entries<Json>(stack.data.aws_iam_policy_document)
+      .filter(([id]) => id.startsWith(document))
+      .flatMap(([, d]) => d.statement as Json[]);
+
+  it("lets only the deploy role (and named key-admin or break-glass roles) administer the key", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const admin = statementsOf(central, "storage_key-policy").find((st) => st.sid === "NamedRolesAdministerKey")!;
+    expect(admin.actions).toEqual(expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"]));
+    expect(admin.condition).toEqual([{ test: "ArnEquals", variable: "aws:PrincipalArn", values: ["arn:aws:iam::111111111111:role/terraform-deploy"] }]);
+    expect(statementsOf(central, "storage_key-policy").some((st) => st.sid === "AccountAdministersKey")).toBe(false);
+  });
+
+  it("denies deleting versions and changing the bucket's guards to all but the bucket admins, and writes under raw/ and errors/ to all but Firehose, parquet/ to all but DataBrew", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const bucket = statementsOf(central, "storage_bucket-policy-document");
+    const guards = bucket.find((st) => st.sid === "OnlyBucketAdminsChangeGuards")!;
+    expect(guards).toMatchObject({ effect: "Deny", principals: [{ type: "AWS", identifiers: ["*"] }] });
+    expect(guards.actions).toEqual(
+      expect.arrayContaining(["s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration"]),
+    );
+    expect(guards.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: ["arn:aws:iam::111111111111:role/terraform-deploy"] }]);
+    const writers = bucket.filter((st) => String(st.sid).startsWith("OnlyItsWriterPuts"));
+    expect(writers.map((st) => [st.resources[0].replace(/^\$\{[^}]+\}/, "<bucket>"), st.condition[0].values])).toEqual([
+      ["<bucket>/raw/*", ["arn:aws:iam::111111111111:role/eks-logs-org-firehose"]],
+      ["<bucket>/errors/*", ["arn:aws:iam::111111111111:role/eks-logs-org-firehose"]],
+      // DataBrew is on in this env: its Parquet twin is written by its role alone.
+      ["<bucket>/parquet/*", ["arn:aws:iam::111111111111:role/eks-logs-org-databrew"]],
+    ]);
+  });
+
+  it("adds the env's break-glass roles to both lists and key-admin roles to the key's", () => {
+    const env = loadEnvironment("example");
+    const guarded = synthApp({
+      ...env,
+      central: { ...env.central, keyAdminRoleArns: ["arn:aws:iam::111111111111:role/kms-admin"], breakGlassRoleArns: ["arn:aws:iam::111111111111:role/break-glass"] },
+    });
+    try {
+      const central = guarded.stacks["example-central"]!;
+      const admin = statementsOf(central, "storage_key-policy").find((st) => st.sid === "NamedRolesAdministerKey")!;
+      expect(admin.condition[0].values).toEqual(["arn:aws:iam::111111111111:role/terraform-deploy", "arn:aws:iam::111111111111:role/kms-admin", "arn:aws:iam::111111111111:role/break-glass"]);
+      const guards = statementsOf(central, "storage_bucket-policy-document").find((st) => st.sid === "OnlyBucketAdminsChangeGuards")!;
+      expect(guards.condition[0].values).toEqual(["arn:aws:iam::111111111111:role/terraform-deploy", "arn:aws:iam::111111111111:role/break-glass"]);
+    } finally {
+      guarded.dispose();
+    }
+  });
+});
+
 describe("the central stack wires the catalog and analytics", () => {
   it("creates the Glue database and the raw table with the projection the layout needs", () => {
     const central = multi.stacks["multi-account-central"]!;
     expect(only(central, "aws_glue_catalog_database").name).toBe("eks_logs_org");
     const raw = resources(central, "aws_glue_catalog_table").find((t) => t.name === "raw_logs")!;
-    expect(raw.partition_keys.map((k: Json) => k.name)).toEqual(["log_type", "account_id", "dt"]);
-    // Every account that can send is projected: the destination role trusts exactly these.
-    expect(raw.parameters["projection.account_id.values"].split(",").sort()).toEqual(["222222222222", "333333333333"]);
+    expect(raw.partition_keys.map((k: Json) => k.name)).toEqual(["log_type", "region", "dt"]);
+    // Every region a line can come from is projected: the destinations' regions are the only ways in.
+    expect(raw.parameters["projection.region.values"].split(",").sort()).toEqual(["eu-west-1", "unknown", "us-east-1"]);
     expect(raw.parameters["projection.dt.range"]).toBe("2026-01-01-00,NOW");
   });
 

@@ -79,7 +79,7 @@ describe("module-shaped resources", () => {
   });
 
   it("central: the Lambda zip ships in the module, byte-identical to the build, and is found through path.module", () => {
-    expect(text("central", "main.tf")).toContain('filename         = "${path.module}/assets/lambda.zip"');
+    expect(text("central", "main.tf")).toMatch(/^\s+filename\s+= "\$\{path.module\}\/assets\/lambda.zip"$/m);
     expect(Buffer.compare(modules.central!.files["assets/lambda.zip"] as Buffer, readFileSync(join(ROOT, "dist", "lambda.zip")))).toBe(0);
   });
 

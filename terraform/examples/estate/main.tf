@@ -71,6 +71,11 @@ module "central" {
   splunk_external_id           = var.splunk_external_id
   watched_bucket_names         = ["acme-tfstate-111111111111-eu-west-1"]
   expire_after_days            = 400
+  # Terraform's own role first: it must keep managing the key and the bucket.
+  admin_role_arns = [
+    "arn:aws:iam::111111111111:role/terraform-deploy",
+    "arn:aws:iam::111111111111:role/log-archive-break-glass",
+  ]
 }
 
 # us-east-1 senders need a destination in us-east-1, in the central account.

@@ -11,7 +11,12 @@ data "aws_iam_policy_document" "storage_key-policy_79F6E77F" {
     actions   = ["kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListGrants", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription"]
     effect    = "Allow"
     resources = ["*"]
-    sid       = "AccountAdministersKey"
+    sid       = "NamedRolesAdministerKey"
+    condition {
+      test     = "ArnEquals"
+      values   = var.admin_role_arns
+      variable = "aws:PrincipalArn"
+    }
     principals {
       identifiers = ["arn:${data.aws_partition.current-partition.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
       type        = "AWS"
@@ -306,6 +311,51 @@ data "aws_iam_policy_document" "storage_bucket-policy-document_166A3B2A" {
     principals {
       identifiers = ["*"]
       type        = "*"
+    }
+  }
+  statement {
+    actions   = ["s3:DeleteBucketPolicy", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"]
+    effect    = "Deny"
+    resources = [aws_s3_bucket.storage_bucket_6AF501AE.arn, "${aws_s3_bucket.storage_bucket_6AF501AE.arn}/*"]
+    sid       = "OnlyBucketAdminsChangeGuards"
+    condition {
+      test     = "ArnNotLike"
+      values   = var.admin_role_arns
+      variable = "aws:PrincipalArn"
+    }
+    principals {
+      identifiers = ["*"]
+      type        = "AWS"
+    }
+  }
+  statement {
+    actions   = ["s3:PutObject"]
+    effect    = "Deny"
+    resources = ["${aws_s3_bucket.storage_bucket_6AF501AE.arn}/raw/*"]
+    sid       = "OnlyItsWriterPuts1"
+    condition {
+      test     = "ArnNotLike"
+      values   = ["arn:${data.aws_partition.current-partition.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.name_prefix}-firehose"]
+      variable = "aws:PrincipalArn"
+    }
+    principals {
+      identifiers = ["*"]
+      type        = "AWS"
+    }
+  }
+  statement {
+    actions   = ["s3:PutObject"]
+    effect    = "Deny"
+    resources = ["${aws_s3_bucket.storage_bucket_6AF501AE.arn}/errors/*"]
+    sid       = "OnlyItsWriterPuts2"
+    condition {
+      test     = "ArnNotLike"
+      values   = ["arn:${data.aws_partition.current-partition.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.name_prefix}-firehose"]
+      variable = "aws:PrincipalArn"
+    }
+    principals {
+      identifiers = ["*"]
+      type        = "AWS"
     }
   }
 }
@@ -1709,13 +1759,13 @@ resource "aws_cloudwatch_metric_alarm" "transform_duration_13A9F118" {
   ok_actions         = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
   period             = 300
   statistic          = "Maximum"
-  threshold          = -6.487649770073113e+301
+  threshold          = -6.487649770073114e+301
   treat_missing_data = "notBreaching"
 }
 
 resource "aws_cloudwatch_metric_alarm" "delivery_freshness-alarm_14A20348" {
   alarm_actions       = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
-  alarm_description   = "The oldest record in the stream is older than -1.2164343318887085e+299 s: delivery to S3 is late (Lambda, KMS, S3 or throttling)."
+  alarm_description   = "The oldest record in the stream is older than -1.2164343318887087e+299 s: delivery to S3 is late (Lambda, KMS, S3 or throttling)."
   alarm_name          = "${var.name_prefix}-freshness"
   comparison_operator = "GreaterThanThreshold"
   datapoints_to_alarm = 1
@@ -1728,7 +1778,7 @@ resource "aws_cloudwatch_metric_alarm" "delivery_freshness-alarm_14A20348" {
   ok_actions         = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
   period             = 300
   statistic          = "Maximum"
-  threshold          = -1.2164343318887085e+299
+  threshold          = -1.2164343318887087e+299
   treat_missing_data = "notBreaching"
 }
 
@@ -1924,17 +1974,18 @@ resource "aws_cloudwatch_log_group" "delivery_log-group_8EF79526" {
 }
 
 resource "aws_lambda_function" "transform_function_0500C126" {
-  architectures    = ["arm64"]
-  description      = "Parses EKS control-plane logs from CloudWatch Logs for Firehose (lambda-src/)"
-  filename         = "${path.module}/assets/lambda.zip"
-  function_name    = "${var.name_prefix}-transform"
-  handler          = "index.handler"
-  memory_size      = 1024
-  role             = aws_iam_role.transform_role_0868DF48.arn
-  runtime          = "nodejs22.x"
-  source_code_hash = "TukJVQfS1xkXotwn2QU+sTgsxm79YaogX8MskWMCptI="
-  timeout          = var.lambda_timeout_seconds
-  depends_on       = [aws_cloudwatch_log_group.transform_log-group_8AF7EB51]
+  architectures                  = ["arm64"]
+  description                    = "Parses EKS control-plane logs from CloudWatch Logs for Firehose (lambda-src/)"
+  filename                       = "${path.module}/assets/lambda.zip"
+  function_name                  = "${var.name_prefix}-transform"
+  handler                        = "index.handler"
+  memory_size                    = 1024
+  reserved_concurrent_executions = var.lambda_reserved_concurrency
+  role                           = aws_iam_role.transform_role_0868DF48.arn
+  runtime                        = "nodejs22.x"
+  source_code_hash               = "TukJVQfS1xkXotwn2QU+sTgsxm79YaogX8MskWMCptI="
+  timeout                        = var.lambda_timeout_seconds
+  depends_on                     = [aws_cloudwatch_log_group.transform_log-group_8AF7EB51]
   environment {
     variables = {
       NODE_OPTIONS = "--max-semi-space-size=64"

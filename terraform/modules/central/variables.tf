@@ -45,6 +45,20 @@ variable "splunk_external_id" {
   }
 }
 
+variable "admin_role_arns" {
+  description = "Roles (exact ARNs, this account) that alone administer the log key and may delete object versions or change the log bucket's policy, lifecycle, versioning, encryption, public-access block or Object Lock. Include the role Terraform applies this module with."
+  type        = list(string)
+  nullable    = false
+  validation {
+    error_message = "Invalid admin_role_arns: must name at least one role (the one Terraform applies with)."
+    condition     = length(var.admin_role_arns) > 0
+  }
+  validation {
+    error_message = "Invalid admin_role_arns: each item must be an exact IAM role ARN (arn:aws:iam::<account>:role/<name>)."
+    condition     = alltrue([for v in var.admin_role_arns : can(regex("^arn:aws(?:-cn|-us-gov)?:iam::\\d{12}:role\\/[\\w+=,.@/-]{1,512}$", v))])
+  }
+}
+
 variable "watched_bucket_names" {
   default     = []
   description = "Further buckets of this region (your Terraform state bucket) whose policy, versioning, lifecycle and encryption changes raise the tamper alarm."
@@ -115,6 +129,17 @@ variable "lambda_timeout_seconds" {
   validation {
     error_message = "Invalid lambda_timeout_seconds: must be a whole number of 1–300 seconds."
     condition     = var.lambda_timeout_seconds >= 1 && var.lambda_timeout_seconds <= 300 && floor(var.lambda_timeout_seconds) == var.lambda_timeout_seconds
+  }
+}
+
+variable "lambda_reserved_concurrency" {
+  default     = 20
+  description = "Reserved concurrency of the transform: a cap, so a flooding sender is throttled (Firehose retries) rather than taking the account's Lambda concurrency."
+  type        = number
+  nullable    = false
+  validation {
+    error_message = "Invalid lambda_reserved_concurrency: must be a whole number of 1–10000 executions."
+    condition     = var.lambda_reserved_concurrency >= 1 && var.lambda_reserved_concurrency <= 10000 && floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency
   }
 }
 
