@@ -139,7 +139,7 @@ export interface PipelineConfig {
     /** Settings of the transform (lambda-src/config.ts: AUDIT_OBJECT_MODE, RESPONSE_BUDGET_BYTES, …). @default none (the Lambda's defaults) */
     readonly environment?: Readonly<Record<string, string>>;
   };
-  /** Retention of our own CloudWatch log groups (Lambda, Firehose errors), a value CWL accepts. @default 30 */
+  /** Retention of our own CloudWatch log groups (Lambda, Firehose errors), a value CWL accepts: a year of the pipeline's own evidence. @default 365 */
   readonly logRetentionDays?: number;
   readonly s3?: {
     /** Storage class transitions, ascending. @default STANDARD_IA at 30 days, GLACIER_IR at 90 */
@@ -375,7 +375,7 @@ const pipeline = z.strictObject({
       (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
       `must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
     )
-    .default(30),
+    .default(365),
   s3: z
     .strictObject({
       transitions: z.array(lifecycleTransition).default([

@@ -60,6 +60,14 @@ export interface AnalyticsProps {
 const DEFAULT_MAX_CAPACITY = 2;
 const DEFAULT_PROJECTION_START = "2024-01-01-00";
 
+/** The CloudFormation stack policy of the DataBrew stack. */
+export const DATABREW_STACK_POLICY = {
+  Statement: [
+    { Effect: "Allow", Action: "Update:*", Principal: "*", Resource: "*" },
+    { Effect: "Deny", Action: ["Update:Replace", "Update:Delete"], Principal: "*", Resource: "*" },
+  ],
+};
+
 export class Analytics extends Construct {
   readonly jobName: string;
   readonly parquetTableName: string;
@@ -145,6 +153,9 @@ export class Analytics extends Construct {
     const stack = new CloudformationStack(this, "stack", {
       name: names.stack,
       templateBody: JSON.stringify(template),
+      // Updates may modify the dataset and job in place; replacing or deleting them (the job that
+      // writes the Parquet twin) needs this policy lifted on purpose first.
+      policyBody: JSON.stringify(DATABREW_STACK_POLICY),
       timeoutInMinutes: 30,
       // The job must not run before its role can read and write.
       dependsOn: [policy],

@@ -56,7 +56,7 @@ describe("example environments", () => {
       processorBufferIntervalSeconds: 60,
       activePartitionLimit: 500,
     });
-    expect(env.pipeline.logRetentionDays).toBe(30);
+    expect(env.pipeline.logRetentionDays).toBe(365);
     expect(env.pipeline.splunk).toEqual({ enabled: true, readerPrincipalArns: [], requireExternalId: true });
     expect(env.pipeline.athena).toEqual({
       workgroupName: "eks-logs-example",

@@ -154,6 +154,14 @@ describe("analytics: the DataBrew CloudFormation template", () => {
     expect(stack.depends_on).toEqual([`aws_iam_role_policy.${/\.([^.]+)\.id\}$/.exec(ref(json, "aws_iam_role_policy", "analytics/policy", "id"))![1]}`]);
     expect(stack.capabilities).toBeUndefined();
   });
+
+  it("carries a stack policy: the dataset and job are modified in place, never replaced or deleted by an update", () => {
+    const policy = JSON.parse(find(synthAnalytics(), "aws_cloudformation_stack", "analytics/stack").policy_body);
+    expect(policy.Statement).toEqual([
+      { Effect: "Allow", Action: "Update:*", Principal: "*", Resource: "*" },
+      { Effect: "Deny", Action: ["Update:Replace", "Update:Delete"], Principal: "*", Resource: "*" },
+    ]);
+  });
 });
 
 describe("analytics: the DataBrew role", () => {

@@ -67,7 +67,7 @@ variable "watched_bucket_names" {
 }
 
 variable "log_retention_days" {
-  default     = 30
+  default     = 365
   description = "Retention of the pipeline's own log groups (Firehose errors, the transform)."
   type        = number
   nullable    = false
