@@ -226,6 +226,11 @@ export interface PipelineConfig {
     readonly emails?: readonly string[];
     /** An existing SNS topic to notify as well. @default none */
     readonly snsTopicArn?: string;
+    /**
+     * Hours without a delivered line after which a configured cluster (and, with an organisation,
+     * a configured account) raises its silence alarm, 1–24. @default 2
+     */
+    readonly silenceHours?: number;
   };
 }
 
@@ -453,6 +458,7 @@ const pipeline = z.strictObject({
     .strictObject({
       emails: uniqueStrings(matching(PATTERNS.email), "e-mail address").default([]),
       snsTopicArn: matching(PATTERNS.snsTopicArn).optional(),
+      silenceHours: int(1, 24, "hours").default(2),
     })
     .prefault({}),
 });

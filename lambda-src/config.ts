@@ -25,6 +25,10 @@ export interface Config {
   readonly reingestBaseDelayMs: number;
   /** A record that gunzips to more than this is ProcessingFailed (decompression-bomb guard). */
   readonly maxDecompressedBytes: number;
+  /** CloudWatch namespace of the line counts (embedded metric format in the function's log); empty: no metrics. */
+  readonly metricsNamespace: string;
+  /** Accounts expected to send; lines of any other account are also counted as `UnexpectedSenderLines`. Empty: no such count. */
+  readonly expectedSenders: readonly string[];
 }
 
 interface Variable<K extends keyof Config> {
@@ -78,6 +82,25 @@ export const CONFIG_VARIABLES = [
   integer("REINGEST_MAX_ATTEMPTS", "reingestMaxAttempts", 1, 10, 4, "PutRecordBatch attempts per invocation, first try included; only failed entries are retried"),
   integer("REINGEST_BASE_DELAY_MS", "reingestBaseDelayMs", 0, 10_000, 100, "base of the exponential backoff with full jitter between PutRecordBatch attempts"),
   integer("MAX_DECOMPRESSED_BYTES", "maxDecompressedBytes", 1_048_576, 268_435_456, 67_108_864, "a record that gunzips to more than this is ProcessingFailed"),
+  {
+    name: "METRICS_NAMESPACE",
+    key: "metricsNamespace",
+    defaultValue: "",
+    description: "CloudWatch namespace of the per-cluster line counts (`Lines` by AccountId, Region, Cluster and by AccountId), written in embedded metric format to the function's log; empty emits none",
+    rule: "must be 1–255 characters of letters, digits and . - _ / # : (a CloudWatch namespace), not starting with AWS/",
+    parse: (raw: string) => (/^[A-Za-z0-9.\-_/#:]{1,255}$/.test(raw) && !raw.startsWith("AWS/") ? raw : undefined),
+  } satisfies Variable<"metricsNamespace">,
+  {
+    name: "EXPECTED_SENDERS",
+    key: "expectedSenders",
+    defaultValue: [] as readonly string[],
+    description: "comma-separated account ids expected to send; with METRICS_NAMESPACE, lines of any other account also count as `UnexpectedSenderLines`",
+    rule: "must be comma-separated 12-digit account ids",
+    parse: (raw: string) => {
+      const ids = raw.split(",").map((id) => id.trim());
+      return ids.every((id) => /^\d{12}$/.test(id)) ? ids : undefined;
+    },
+  } satisfies Variable<"expectedSenders">,
 ] as const;
 
 export const DEFAULT_CONFIG: Config = Object.fromEntries(CONFIG_VARIABLES.map((v) => [v.key, v.defaultValue])) as unknown as Config;

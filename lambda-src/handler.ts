@@ -42,6 +42,8 @@ export interface HandlerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly log?: Logger;
+  /** Where embedded-metric-format documents go, one JSON line each. Defaults to stdout (the function's log, unprefixed). */
+  readonly emitMetric?: (line: string) => void;
 }
 
 const consoleLogger: Logger = {
@@ -106,7 +108,7 @@ interface PutStats {
   events: number;
 }
 
-type Outcome =
+export type Outcome =
   | { readonly result: "Ok"; readonly work: Work }
   | { readonly result: "Dropped" }
   | { readonly result: "ProcessingFailed"; readonly reason: string; readonly echo?: string | undefined; readonly partial?: boolean };
@@ -117,6 +119,7 @@ export function createHandler(options: HandlerOptions = {}) {
   const log = options.log ?? consoleLogger;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
+  const emitMetric = options.emitMetric ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const budget = config.responseBudgetBytes;
   const lineLimit = maxLineBytes(budget);
 
@@ -301,8 +304,45 @@ export function createHandler(options: HandlerOptions = {}) {
     for (const { i, o } of failures.slice(0, MAX_LOGGED_FAILURES)) {
       if (o.result === "ProcessingFailed") log.warn({ msg: "record ProcessingFailed", recordId: records[i]!.recordId, reason: o.reason });
     }
+    if (config.metricsNamespace) for (const line of lineMetrics(outcomes, config, Date.now())) emitMetric(line);
     return { records: out };
   }
+}
+
+/**
+ * Lines delivered in this response per sender, as CloudWatch embedded-metric-format documents: `Lines`
+ * by (AccountId, Region, Cluster) and by AccountId, and `UnexpectedSenderLines` for accounts outside
+ * EXPECTED_SENDERS. Only lines in `Ok` data count: re-ingested events count when they come back, so each
+ * line is counted once. Silence alarms read these.
+ */
+export function lineMetrics(outcomes: readonly Outcome[], config: Pick<Config, "metricsNamespace" | "expectedSenders">, timestamp: number): string[] {
+  const counts = new Map<string, { account: string; region: string; cluster: string; lines: number }>();
+  for (const o of outcomes) {
+    if (o.result !== "Ok" || o.work.count === 0) continue;
+    const k = o.work.payload.partitionKeys;
+    const key = `${k.account_id}\t${k.region}\t${k.cluster}`;
+    const entry = counts.get(key) ?? { account: k.account_id, region: k.region, cluster: k.cluster, lines: 0 };
+    entry.lines += o.work.count;
+    counts.set(key, entry);
+  }
+  const expected = new Set(config.expectedSenders);
+  return [...counts.values()].map((c) => {
+    const unexpected = expected.size > 0 && !expected.has(c.account);
+    return JSON.stringify({
+      _aws: {
+        Timestamp: timestamp,
+        CloudWatchMetrics: [
+          { Namespace: config.metricsNamespace, Dimensions: [["AccountId", "Region", "Cluster"], ["AccountId"]], Metrics: [{ Name: "Lines", Unit: "Count" }] },
+          ...(unexpected ? [{ Namespace: config.metricsNamespace, Dimensions: [[]], Metrics: [{ Name: "UnexpectedSenderLines", Unit: "Count" }] }] : []),
+        ],
+      },
+      AccountId: c.account,
+      Region: c.region,
+      Cluster: c.cluster,
+      Lines: c.lines,
+      ...(unexpected ? { UnexpectedSenderLines: c.lines } : {}),
+    });
+  });
 }
 
 /** The Lambda entry point; its configuration is read and validated when the module loads (cold start). */

@@ -382,7 +382,7 @@ async function checkStack(bin: string, tfEnv: NodeJS.ProcessEnv, planned: Planne
     const { code, output } = await run(bin, args, dir, tfEnv);
     if (code !== 0) return { env, stack, ok: false, summary: `${name} FAILED`, output };
     // Deprecations (quoted references, interpolation-only strings) are warnings; we allow none.
-    if (name === "validate" && /Warning:/.test(output)) return { env, stack, ok: false, summary: "validate WARNED", output };
+    if ((name === "validate" || (name === "plan" && planned.kind === undefined)) && /Warning:/.test(output)) return { env, stack, ok: false, summary: `${name} WARNED`, output };
     timings.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)}s`);
     if (name === "plan") {
       planLine =

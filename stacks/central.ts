@@ -140,6 +140,14 @@ export function centralPipeline(scope: Construct, env: ResolvedEnvironment, opti
     kmsKeyArn: storage.kmsKeyArn,
     deliveryStreamArn: names.deliveryStreamArn,
     alarmTopicArns: storage.alarmTopicArns,
+    silence: {
+      namespace: metricsNamespace(env.central.namePrefix),
+      clusters: env.workloads.flatMap((w) => w.regions.flatMap((r) => r.clusters.map((cluster) => ({ accountId: w.accountId, region: r.region, cluster })))),
+      // With an organisation, clusters nobody listed can appear in a configured account; the account's own alarm covers them.
+      accounts: env.senders.organizationId ? unique(env.workloads.map((w) => w.accountId)) : [],
+      expectedSenders: unique([...env.workloads.map((w) => w.accountId), ...env.senders.accountIds]),
+      quietHours: alarms.silenceHours,
+    },
   });
 
   const delivery = new DeliveryStream(scope, "delivery", {
@@ -256,6 +264,11 @@ export function centralPipeline(scope: Construct, env: ResolvedEnvironment, opti
   output("analytics_parquet_table_name", analytics?.parquetTableName ?? "", "Parquet table (empty without DataBrew)");
   output("analytics_job_name", analytics?.jobName ?? "", "DataBrew job (empty without DataBrew)");
   return { outputs };
+}
+
+/** Where the transform's line counts go (CloudWatch namespace), one per deployment. */
+export function metricsNamespace(namePrefix: string): string {
+  return `EKSControlPlaneLogs/${namePrefix}`;
 }
 
 function unique<T>(values: readonly T[]): T[] {

@@ -15,6 +15,7 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { logGroupArn, servicePrincipal } from "../common/aws";
 import { validateTransformProps } from "./validate";
+import { addSilenceAlarms, type SilenceProps } from "./silence";
 
 export interface TransformProps {
   /** Function name, e.g. `eks-logs-prod-transform`. */
@@ -50,6 +51,11 @@ export interface TransformProps {
   readonly durationAlarmRatio?: number;
   /** @default "arm64" (cheaper per GB-second) */
   readonly architecture?: "arm64" | "x86_64";
+  /**
+   * Count delivered lines per sender (METRICS_NAMESPACE, EXPECTED_SENDERS) and alarm on silence.
+   * @default none (no line metrics)
+   */
+  readonly silence?: Omit<SilenceProps, "alarmTopicArns" | "namePrefix"> & { readonly expectedSenders?: readonly string[] };
 }
 
 const RUNTIME = "nodejs22.x";
@@ -82,7 +88,13 @@ export class Transform extends Construct {
   constructor(scope: Construct, id: string, props: TransformProps) {
     super(scope, id);
     validateTransformProps(props);
-    const environment = { ...runtimeDefaults(props.memorySizeMB), ...props.environment };
+    const silence = props.silence;
+    const environment = {
+      ...runtimeDefaults(props.memorySizeMB),
+      ...(silence ? { METRICS_NAMESPACE: silence.namespace } : {}),
+      ...(silence?.expectedSenders && silence.expectedSenders.length > 0 ? { EXPECTED_SENDERS: silence.expectedSenders.join(",") } : {}),
+      ...props.environment,
+    };
     const { logGroupName, logGroupArn } = transformNames(props);
 
     // Created before the function, so Lambda never creates it unencrypted and without retention.
@@ -178,6 +190,15 @@ export class Transform extends Construct {
       Math.round(props.timeoutSeconds * 1000 * ratio),
       `An invocation took over ${Math.round(ratio * 100)}% of the ${props.timeoutSeconds} s timeout: raise memory or lower the processor buffer.`,
     );
+
+    if (silence) {
+      addSilenceAlarms(this, {
+        ...silence,
+        unexpectedSenders: silence.unexpectedSenders ?? (silence.expectedSenders ?? []).length > 0,
+        namePrefix: props.functionName,
+        alarmTopicArns: props.alarmTopicArns,
+      });
+    }
 
     this.functionArn = fn.arn;
     this.functionName = fn.functionName;

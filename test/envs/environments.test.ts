@@ -266,7 +266,7 @@ describe("broken environments fail with a message naming file, field, value and 
       "an unknown transform setting",
       (e) => (e.pipeline = { lambda: { environment: { AUDIT_OBJECTS: "drop" } } }),
       [
-        `${FILE}: pipeline.lambda.environment.AUDIT_OBJECTS: "drop" is not a setting of the transform; known: AUDIT_OBJECT_MODE, AUDIT_OBJECT_FLATTEN_DEPTH, RESPONSE_BUDGET_BYTES, REINGEST_CHUNK_BYTES, REINGEST_MAX_HOPS, REINGEST_MAX_ATTEMPTS, REINGEST_BASE_DELAY_MS, MAX_DECOMPRESSED_BYTES, NODE_OPTIONS`,
+        `${FILE}: pipeline.lambda.environment.AUDIT_OBJECTS: "drop" is not a setting of the transform; known: AUDIT_OBJECT_MODE, AUDIT_OBJECT_FLATTEN_DEPTH, RESPONSE_BUDGET_BYTES, REINGEST_CHUNK_BYTES, REINGEST_MAX_HOPS, REINGEST_MAX_ATTEMPTS, REINGEST_BASE_DELAY_MS, MAX_DECOMPRESSED_BYTES, METRICS_NAMESPACE, EXPECTED_SENDERS, NODE_OPTIONS`,
       ],
     ],
     [

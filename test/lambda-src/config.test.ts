@@ -16,6 +16,8 @@ describe("loadConfig", () => {
       reingestMaxAttempts: 4,
       reingestBaseDelayMs: 100,
       maxDecompressedBytes: 67_108_864,
+      metricsNamespace: "",
+      expectedSenders: [],
     });
   });
 
@@ -30,6 +32,8 @@ describe("loadConfig", () => {
         REINGEST_MAX_ATTEMPTS: "2",
         REINGEST_BASE_DELAY_MS: " 250 ",
         MAX_DECOMPRESSED_BYTES: "1048576",
+        METRICS_NAMESPACE: "EKSControlPlaneLogs/eks-logs-prod",
+        EXPECTED_SENDERS: "111122223333,222233334444",
       }),
     ).toEqual({
       auditObjectMode: "flatten",
@@ -40,6 +44,8 @@ describe("loadConfig", () => {
       reingestMaxAttempts: 2,
       reingestBaseDelayMs: 250,
       maxDecompressedBytes: 1_048_576,
+      metricsNamespace: "EKSControlPlaneLogs/eks-logs-prod",
+      expectedSenders: ["111122223333", "222233334444"],
     });
   });
 

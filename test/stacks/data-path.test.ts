@@ -29,7 +29,11 @@ describe("the central stack wires storage → transform → forwarder", () => {
     expect(fn.function_name).toBe("eks-logs-org-transform");
     expect(fn.memory_size).toBe(1769);
     expect(fn.reserved_concurrent_executions).toBe(20);
-    expect(fn.environment.variables).toEqual({ NODE_OPTIONS: "--max-semi-space-size=64" });
+    expect(fn.environment.variables).toEqual({
+      NODE_OPTIONS: "--max-semi-space-size=64",
+      METRICS_NAMESPACE: "EKSControlPlaneLogs/eks-logs-org",
+      EXPECTED_SENDERS: "222222222222,333333333333",
+    });
     const processor = stream.extended_s3_configuration.processing_configuration.processors[0];
     expect(processor.parameters).toEqual(
       expect.arrayContaining([{ parameter_name: "LambdaArn", parameter_value: expect.stringMatching(/^\$\{aws_lambda_function\.transform_function_[0-9A-F]{8}\.arn\}$/) }]),
@@ -148,6 +152,43 @@ describe("workload stacks subscribe to what the central stack offers", () => {
     });
     const central = example.stacks["example-central"]!;
     expect(only(central, "aws_kinesis_firehose_delivery_stream").name).toBe("eks-logs-example");
+  });
+});
+
+describe("the central stack notices silence", () => {
+  it("alarms when a configured cluster, or (organisation) a configured account, delivers nothing for silenceHours; and on unexpected senders", () => {
+    const central = multi.stacks["multi-account-central"]!;
+    const alarms = resources(central, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace === "EKSControlPlaneLogs/eks-logs-org");
+    const silent = alarms.filter((a) => a.metric_name === "Lines");
+    expect(silent.map((a) => a.alarm_name).sort()).toEqual([
+      "eks-logs-org-transform-silent-222222222222",
+      "eks-logs-org-transform-silent-222222222222-eu-west-1-checkout",
+      "eks-logs-org-transform-silent-222222222222-eu-west-1-payments",
+      "eks-logs-org-transform-silent-222222222222-us-east-1-edge",
+      "eks-logs-org-transform-silent-333333333333",
+      "eks-logs-org-transform-silent-333333333333-eu-west-1-ml-training",
+      "eks-logs-org-transform-silent-333333333333-us-east-1-data-platform",
+    ]);
+    const payments = silent.find((a) => a.alarm_name.endsWith("-payments"))!;
+    expect(payments).toMatchObject({
+      dimensions: { AccountId: "222222222222", Region: "eu-west-1", Cluster: "payments" },
+      statistic: "Sum",
+      period: 3600,
+      evaluation_periods: 2,
+      datapoints_to_alarm: 2,
+      threshold: 1,
+      comparison_operator: "LessThanThreshold",
+      treat_missing_data: "breaching",
+    });
+    const unexpected = alarms.find((a) => a.metric_name === "UnexpectedSenderLines")!;
+    expect(unexpected).toMatchObject({ threshold: 0, comparison_operator: "GreaterThanThreshold", treat_missing_data: "notBreaching" });
+    expect(unexpected.dimensions).toBeUndefined();
+  });
+
+  it("lists no account alarms without an organisation (the account list is the sender list)", () => {
+    const central = example.stacks["example-central"]!;
+    const silent = resources(central, "aws_cloudwatch_metric_alarm").filter((a) => a.metric_name === "Lines");
+    expect(silent.map((a) => a.alarm_name)).toEqual(["eks-logs-example-transform-silent-111111111111-eu-west-1-demo"]);
   });
 });
 

@@ -1983,12 +1983,13 @@ resource "aws_lambda_function" "transform_function_0500C126" {
   reserved_concurrent_executions = var.lambda_reserved_concurrency
   role                           = aws_iam_role.transform_role_0868DF48.arn
   runtime                        = "nodejs22.x"
-  source_code_hash               = "TukJVQfS1xkXotwn2QU+sTgsxm79YaogX8MskWMCptI="
+  source_code_hash               = "YOaGi697BZmsK7Hs+IHjrO2xHHER7F1oY4vRKaNCoFY="
   timeout                        = var.lambda_timeout_seconds
   depends_on                     = [aws_cloudwatch_log_group.transform_log-group_8AF7EB51]
   environment {
     variables = {
-      NODE_OPTIONS = "--max-semi-space-size=64"
+      NODE_OPTIONS      = "--max-semi-space-size=64"
+      METRICS_NAMESPACE = "EKSControlPlaneLogs/${var.name_prefix}"
     }
   }
   logging_config {
