@@ -42,7 +42,15 @@ export class BootstrapStack extends AccountStack {
     // In a key policy, Resource "*" means this key.
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
       statement: [
-        { sid: "AccountAdministersKey", principals: account, actions: KEY_ADMIN_ACTIONS, resources: ["*"] },
+        {
+          // The deploy role that applies this stack (and, in the central account, the env's key-admin and
+          // break-glass roles): nobody else may schedule the key's deletion, disable it or rewrite its policy.
+          sid: "NamedRolesAdministerKey",
+          principals: account,
+          actions: KEY_ADMIN_ACTIONS,
+          resources: ["*"],
+          condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: stateKeyAdmins(props) }],
+        },
         {
           // The backend reads and writes state through S3; principals still need IAM permission.
           sid: "StateThroughS3",
@@ -89,4 +97,11 @@ export class BootstrapStack extends AccountStack {
     new TerraformOutput(this, "state_bucket_name", { value: bucket.bucket });
     new TerraformOutput(this, "state_kms_key_arn", { value: key.arn });
   }
+}
+
+/** Who administers a state key: the account's deploy role, plus the central account's named admins. */
+function stateKeyAdmins(props: BootstrapStackProps): string[] {
+  const central = props.env.central;
+  const named = props.accountId === central.accountId ? [...central.keyAdminRoleArns, ...central.breakGlassRoleArns] : [];
+  return [...new Set([props.access.roleArn, ...named])];
 }

@@ -38,6 +38,7 @@ export const LIMITS = {
 /** Statement ids the module writes itself; a key user must not reuse them. */
 export const RESERVED_SIDS = [
   "AccountAdministersKey",
+  "NamedRolesAdministerKey",
   "AwsServicesCreateGrants",
   "SplunkReaderDecrypts",
   "CloudWatchLogsUsesKey",

@@ -979,7 +979,7 @@ describe("storage: validation", () => {
     [
       "a key user reusing a module sid",
       { keyUsers: [{ sid: "SplunkReaderDecrypts", roleArn: FIREHOSE_ROLE, actions: ["kms:Decrypt"] }] },
-      'storage: keyUsers[0].sid must not be one of the module\'s own statement ids (AccountAdministersKey, AwsServicesCreateGrants, SplunkReaderDecrypts, CloudWatchLogsUsesKey, S3NotifiesEncryptedQueues, CloudWatchAlarmsPublish), got "SplunkReaderDecrypts"',
+      'storage: keyUsers[0].sid must not be one of the module\'s own statement ids (AccountAdministersKey, NamedRolesAdministerKey, AwsServicesCreateGrants, SplunkReaderDecrypts, CloudWatchLogsUsesKey, S3NotifiesEncryptedQueues, CloudWatchAlarmsPublish), got "SplunkReaderDecrypts"',
     ],
     [
       "duplicate key user sids",

@@ -184,11 +184,14 @@ describe("bootstrap stacks", () => {
     expect(policy.statement[0].condition).toEqual([{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }]);
   });
 
-  it("lets the account administer the state key but use it only through S3, with no wildcard action", () => {
+  it("lets only the deploy role administer the state key, and the account use it only through S3, with no wildcard action", () => {
     const keyPolicy = Object.values<any>(bootstrap.data.aws_iam_policy_document).find((d) =>
       d.statement.some((s: any) => s.sid === "StateThroughS3"),
     );
     const [admin, use] = keyPolicy.statement;
+    expect(admin.sid).toBe("NamedRolesAdministerKey");
+    expect(admin.condition).toEqual([{ test: "ArnEquals", variable: "aws:PrincipalArn", values: ["arn:aws:iam::111111111111:role/terraform-deploy"] }]);
+    expect(admin.actions).toEqual(expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]));
     expect(admin.actions).not.toContain("kms:Decrypt");
     expect(admin.actions.some((a: string) => a.includes("*"))).toBe(false);
     expect(use).toMatchObject({
