@@ -55,22 +55,31 @@ const consoleLogger: Logger = {
 const MAX_LOGGED_FAILURES = 20;
 
 /**
- * Writes `line` as UTF-8 after the record's committed lines (not yet committed: the caller
- * does once it fits) and returns its size. One growing buffer per record: a string join of
- * 5 MB of lines, or a Buffer per line, costs more in copies and GC (measured in bench/).
+ * Where every record's lines are written, one after another: one buffer per handler, kept across
+ * invocations (Lambda runs one at a time per process), so rendering allocates nothing per record and
+ * regrows only past its largest response so far. Each record owns `[start, start + bytes)`.
  */
-function append(w: Work, line: string): number {
-  const need = w.bytes + line.length * 3 + 1;
-  if (need > w.buffer.length) {
-    // First guess: the record's decoded size, about what its lines take (fewer regrowth copies).
-    const grown = Buffer.allocUnsafe(Math.max(need, w.buffer.length * 2, w.buffer.length === 0 ? w.capacityHint : 0, 4096));
-    w.buffer.copy(grown, 0, 0, w.bytes);
-    w.buffer = grown;
-  }
-  return w.buffer.write(line, w.bytes);
+interface Arena {
+  buffer: Buffer;
+  /** End of the committed bytes of the records filled so far. */
+  end: number;
+  busy: boolean;
 }
 
-const EMPTY = Buffer.alloc(0);
+/**
+ * Writes `line` as UTF-8 after the record's committed lines (not yet committed: the caller does once
+ * it fits) and returns its size.
+ */
+function append(arena: Arena, w: Work, line: string): number {
+  const at = w.start + w.bytes;
+  const need = at + line.length * 3 + 1;
+  if (need > arena.buffer.length) {
+    const grown = Buffer.allocUnsafe(Math.max(need, arena.buffer.length * 2));
+    arena.buffer.copy(grown, 0, 0, at);
+    arena.buffer = grown;
+  }
+  return arena.buffer.write(line, at);
+}
 
 function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
@@ -87,13 +96,11 @@ interface Work {
   readonly ctx: LineContext;
   /** Extra bytes of an `Ok` entry (without data) over the reserved minimal entry. */
   readonly okExtra: number;
-  /** The UTF-8 lines that fit, each newline-terminated, in `buffer[0, bytes)`. */
-  buffer: Buffer;
+  /** The UTF-8 lines that fit, each newline-terminated, in the arena's `[start, start + bytes)`. */
+  start: number;
   bytes: number;
   /** How many lines. */
   count: number;
-  /** First size of `buffer`: the decoded record, capped by what the budget can still take. */
-  capacityHint: number;
   /** Events from this index on are not in `lines`. */
   stop: number;
   /** The event at `stop` renders too large for any response. */
@@ -122,6 +129,7 @@ export function createHandler(options: HandlerOptions = {}) {
   const emitMetric = options.emitMetric ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const budget = config.responseBudgetBytes;
   const lineLimit = maxLineBytes(budget);
+  const shared: Arena = { buffer: Buffer.allocUnsafe(0), end: 0, busy: false };
 
   return async function handler(event: FirehoseTransformationEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<FirehoseTransformationResponse> {
     if (event === null || typeof event !== "object" || !Array.isArray(event.records)) {
@@ -131,107 +139,114 @@ export function createHandler(options: HandlerOptions = {}) {
     records.forEach((r, i) => {
       if (typeof r?.recordId !== "string") throw new Error(`malformed Firehose transformation event: records[${i}].recordId is not a string`);
     });
-
-    // Decode. Every record reserves room for its smallest possible result up front.
-    const outcomes: Outcome[] = new Array(records.length);
-    const work: Work[] = [];
-    let reserved = 14 + Math.max(0, records.length - 1); // {"records":[ … ]} and commas
-    for (const [index, record] of records.entries()) {
-      const minimal = utf8Length(JSON.stringify({ recordId: record.recordId, result: "ProcessingFailed" }));
-      reserved += minimal;
-      const decoded = decodeRecord(record.data, index, config.maxDecompressedBytes);
-      if (decoded.kind === "failed") outcomes[index] = { result: "ProcessingFailed", reason: decoded.reason, echo: typeof record.data === "string" ? record.data : undefined };
-      else if (decoded.kind === "control" || decoded.payload.logEvents.length === 0) outcomes[index] = { result: "Dropped" };
-      else {
-        const okEntry = JSON.stringify({ recordId: record.recordId, result: "Ok", data: "", metadata: { partitionKeys: decoded.payload.partitionKeys } });
-        work.push({
-          index,
-          payload: decoded.payload,
-          ctx: lineContext(decoded.payload, parsers),
-          okExtra: utf8Length(okEntry) - minimal,
-          buffer: EMPTY,
-          bytes: 0,
-          count: 0,
-          capacityHint: 0,
-          stop: 0,
-          unfittable: false,
-          chunks: [],
-        });
+    // Overlapping calls (tests, or a caller that does not await) get their own arena.
+    const arena: Arena = shared.busy ? { buffer: Buffer.allocUnsafe(0), end: 0, busy: true } : shared;
+    arena.busy = true;
+    arena.end = 0;
+    try {
+      // Decode. Every record reserves room for its smallest possible result up front.
+      const outcomes: Outcome[] = new Array(records.length);
+      const work: Work[] = [];
+      let reserved = 14 + Math.max(0, records.length - 1); // {"records":[ … ]} and commas
+      for (const [index, record] of records.entries()) {
+        const minimal = utf8Length(JSON.stringify({ recordId: record.recordId, result: "ProcessingFailed" }));
+        reserved += minimal;
+        const decoded = decodeRecord(record.data, index, config.maxDecompressedBytes);
+        if (decoded.kind === "failed") outcomes[index] = { result: "ProcessingFailed", reason: decoded.reason, echo: typeof record.data === "string" ? record.data : undefined };
+        else if (decoded.kind === "control" || decoded.payload.logEvents.length === 0) outcomes[index] = { result: "Dropped" };
+        else {
+          const okEntry = JSON.stringify({ recordId: record.recordId, result: "Ok", data: "", metadata: { partitionKeys: decoded.payload.partitionKeys } });
+          work.push({
+            index,
+            payload: decoded.payload,
+            ctx: lineContext(decoded.payload, parsers),
+            okExtra: utf8Length(okEntry) - minimal,
+            start: 0,
+            bytes: 0,
+            count: 0,
+            stop: 0,
+            unfittable: false,
+            chunks: [],
+          });
+        }
       }
-    }
 
-    // Plan: records that already went round get the budget first, then input order.
-    const stream = parseDeliveryStreamArn(event.deliveryStreamArn);
-    let remaining = budget - reserved;
-    const reingest: Work[] = [];
-    for (const w of [...work].sort((a, b) => b.payload.hop - a.payload.hop || a.index - b.index)) {
-      fill(w, remaining);
-      const events = w.payload.logEvents;
-      const cost = w.count > 0 ? w.okExtra + base64Length(w.bytes) : 0;
-      if (w.stop === events.length) {
-        outcomes[w.index] = { result: "Ok", work: w };
-        remaining -= cost;
-      } else if (events.length === 1 && w.unfittable) {
-        outcomes[w.index] = { result: "ProcessingFailed", reason: `its only event renders over the ${lineLimit}-byte line limit`, echo: records[w.index]!.data };
-      } else if (!stream || w.payload.hop >= config.reingestMaxHops) {
-        const why = !stream ? `deliveryStreamArn ${JSON.stringify(event.deliveryStreamArn)} names no delivery stream` : `re-ingested ${w.payload.hop} times (REINGEST_MAX_HOPS=${config.reingestMaxHops})`;
-        outcomes[w.index] = { result: "ProcessingFailed", reason: `over the response budget and not re-ingested: ${why}`, echo: records[w.index]!.data };
-      } else {
-        remaining -= cost;
-        reingest.push(w);
+      // Plan: records that already went round get the budget first, then input order.
+      const stream = parseDeliveryStreamArn(event.deliveryStreamArn);
+      let remaining = budget - reserved;
+      const reingest: Work[] = [];
+      for (const w of [...work].sort((a, b) => b.payload.hop - a.payload.hop || a.index - b.index)) {
+        fill(arena, w, remaining);
+        const events = w.payload.logEvents;
+        const cost = w.count > 0 ? w.okExtra + base64Length(w.bytes) : 0;
+        if (w.stop === events.length) {
+          outcomes[w.index] = { result: "Ok", work: w };
+          remaining -= cost;
+        } else if (events.length === 1 && w.unfittable) {
+          outcomes[w.index] = { result: "ProcessingFailed", reason: `its only event renders over the ${lineLimit}-byte line limit`, echo: records[w.index]!.data };
+        } else if (!stream || w.payload.hop >= config.reingestMaxHops) {
+          const why = !stream ? `deliveryStreamArn ${JSON.stringify(event.deliveryStreamArn)} names no delivery stream` : `re-ingested ${w.payload.hop} times (REINGEST_MAX_HOPS=${config.reingestMaxHops})`;
+          outcomes[w.index] = { result: "ProcessingFailed", reason: `over the response budget and not re-ingested: ${why}`, echo: records[w.index]!.data };
+        } else {
+          remaining -= cost;
+          reingest.push(w);
+        }
       }
-    }
 
-    // Re-ingest what did not fit, then settle each record on what PutRecordBatch accepted.
-    const put: PutStats = { calls: 0, attempts: 0, chunks: 0, events: 0 };
-    if (reingest.length > 0 && stream) {
-      for (const w of reingest) w.chunks = chunksFor(w);
-      const chunks = reingest.flatMap((w) => w.chunks);
-      const sent = await putChunks(
-        chunks,
-        {
-          client: options.firehoseClient ?? defaultClient(stream.region),
-          streamName: stream.name,
-          maxAttempts: config.reingestMaxAttempts,
-          baseDelayMs: config.reingestBaseDelayMs,
-          sleep,
-          random,
-          remainingMs: context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis() : undefined,
-        },
-      );
-      Object.assign(put, sent);
-      for (const c of chunks) if (c.status === "sent") (put.chunks++, (put.events += c.events.length));
-      for (const w of reingest) outcomes[w.index] = settle(w, records[w.index]!.data);
-    }
+      // Re-ingest what did not fit, then settle each record on what PutRecordBatch accepted.
+      const put: PutStats = { calls: 0, attempts: 0, chunks: 0, events: 0 };
+      if (reingest.length > 0 && stream) {
+        for (const w of reingest) w.chunks = chunksFor(w);
+        const chunks = reingest.flatMap((w) => w.chunks);
+        const sent = await putChunks(
+          chunks,
+          {
+            client: options.firehoseClient ?? defaultClient(stream.region),
+            streamName: stream.name,
+            maxAttempts: config.reingestMaxAttempts,
+            baseDelayMs: config.reingestBaseDelayMs,
+            sleep,
+            random,
+            remainingMs: context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis() : undefined,
+          },
+        );
+        Object.assign(put, sent);
+        for (const c of chunks) if (c.status === "sent") (put.chunks++, (put.events += c.events.length));
+        for (const w of reingest) outcomes[w.index] = settle(w, records[w.index]!.data);
+      }
 
-    return respond(event, outcomes, reserved, put);
+      return respond(arena, event, outcomes, reserved, put);
+    } finally {
+      arena.busy = false;
+    }
   };
 
   /** Renders lines of `w` into its response while they fit in `remaining`. */
-  function fill(w: Work, remaining: number): void {
+  function fill(arena: Arena, w: Work, remaining: number): void {
     const events = w.payload.logEvents;
     let i = 0;
-    w.capacityHint = Math.min(Math.ceil(w.payload.decodedLength * 1.25), Math.floor((remaining * 3) / 4) + 65_536);
+    w.start = arena.end;
     // Not worth rendering anything when not even a small line would fit.
     if (w.okExtra + 1024 <= remaining) {
       for (; i < events.length; i++) {
         const event = events[i]!;
         // Written straight into the record's buffer: the size decides the budget, the bytes are the response.
-        let size = append(w, renderLine(w.ctx, event));
+        let size = append(arena, w, renderLine(w.ctx, event));
         if (size > lineLimit) {
-          size = append(w, renderRawLine(w.ctx, event, `${w.ctx.logType}: line of ${size} bytes exceeds the ${lineLimit}-byte line limit; delivered unparsed`));
+          size = append(arena, w, renderRawLine(w.ctx, event, `${w.ctx.logType}: line of ${size} bytes exceeds the ${lineLimit}-byte line limit; delivered unparsed`));
           if (size > lineLimit) {
             w.unfittable = true;
             break;
           }
         }
         if (w.okExtra + base64Length(w.bytes + size + 1) > remaining) break;
-        w.buffer[w.bytes + size] = 10;
+        arena.buffer[w.start + w.bytes + size] = 10;
         w.bytes += size + 1;
         w.count++;
       }
     }
     w.stop = i;
+    arena.end = w.start + w.bytes;
   }
 
   function chunksFor(w: Work): Chunk[] {
@@ -261,7 +276,7 @@ export function createHandler(options: HandlerOptions = {}) {
     };
   }
 
-  function respond(event: FirehoseTransformationEvent, outcomes: Outcome[], reserved: number, put: PutStats): FirehoseTransformationResponse {
+  function respond(arena: Arena, event: FirehoseTransformationEvent, outcomes: Outcome[], reserved: number, put: PutStats): FirehoseTransformationResponse {
     const records = event.records;
     let size = reserved;
     let inlineEvents = 0;
@@ -271,7 +286,7 @@ export function createHandler(options: HandlerOptions = {}) {
       const w = o.work;
       size += w.okExtra + base64Length(w.bytes);
       inlineEvents += w.count;
-      return { recordId, result: "Ok", data: w.buffer.toString("base64", 0, w.bytes), metadata: { partitionKeys: w.payload.partitionKeys } };
+      return { recordId, result: "Ok", data: arena.buffer.toString("base64", w.start, w.start + w.bytes), metadata: { partitionKeys: w.payload.partitionKeys } };
     });
     // ProcessingFailed carries the events it owes as data when they fit: Firehose's error record then holds
     // them whether it writes the original record (as AWS documents `rawData`) or the returned data.

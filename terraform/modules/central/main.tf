@@ -1983,7 +1983,7 @@ resource "aws_lambda_function" "transform_function_0500C126" {
   reserved_concurrent_executions = var.lambda_reserved_concurrency
   role                           = aws_iam_role.transform_role_0868DF48.arn
   runtime                        = "nodejs22.x"
-  source_code_hash               = "YOaGi697BZmsK7Hs+IHjrO2xHHER7F1oY4vRKaNCoFY="
+  source_code_hash               = "APd61HnrpYMJKlYKSCDVIE4DK0+q+f2BqKGsyFkIaTA="
   timeout                        = var.lambda_timeout_seconds
   depends_on                     = [aws_cloudwatch_log_group.transform_log-group_8AF7EB51]
   environment {
