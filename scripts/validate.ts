@@ -30,6 +30,7 @@ import type { TerraformStack } from "cdktf";
 import { blockPathsOf } from "../hcl/blocks";
 import { renderTerraformJson } from "../hcl/render";
 import { buildApp } from "../main";
+import { commandLine } from "./cli";
 import { AWS_PROVIDER_TESTED } from "../stacks/account-stack";
 
 const ROOT = resolve(__dirname, "..");
@@ -42,27 +43,24 @@ interface Options {
   readonly jobs: number;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  const envs: string[] = [];
-  let strict = false;
-  let noStacks = false;
-  let jobs = 2;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--env") {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith("--")) throw new Error("--env needs a value: validate --env <name>");
-      envs.push(value);
-    }
-    else if (arg.startsWith("--env=")) envs.push(arg.slice(6));
-    else if (arg === "--strict") strict = true;
-    else if (arg === "--no-stacks") noStacks = true;
-    else if (arg === "--jobs") jobs = Number(argv[++i]);
-    else throw new Error(`unknown argument "${arg}"; usage: validate [--env <name>]... [--no-stacks] [--strict] [--jobs <n>]`);
-  }
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive whole number`);
-  if (noStacks && envs.length > 0) throw new Error("--no-stacks checks only terraform/; it takes no --env");
-  return { envs: noStacks ? [] : envs.length > 0 ? envs : listEnvironments(), strict, jobs };
+/** The command line, strictly: a bad flag or value ends the process with usage (scripts/cli.ts). */
+function parseOptions(argv: string[]): Options {
+  const values = commandLine(
+    "validate",
+    USAGE,
+    { env: { type: "string", multiple: true }, strict: { type: "boolean", default: false }, "no-stacks": { type: "boolean", default: false }, jobs: { type: "string" } },
+    argv,
+  );
+  const envs: string[] = values.env ?? [];
+  const problem = (message: string): never => {
+    console.error(`validate: ${message}\n${USAGE}`);
+    process.exit(2);
+  };
+  if (envs.includes("")) problem("Option '--env <value>' argument missing");
+  const jobs = values.jobs === undefined ? 2 : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) problem(`--jobs must be a positive whole number, got ${JSON.stringify(values.jobs)}`);
+  if (values["no-stacks"] && envs.length > 0) problem("--no-stacks checks only terraform/; it takes no --env");
+  return { envs: values["no-stacks"] ? [] : envs.length > 0 ? envs : listEnvironments(), strict: values.strict, jobs };
 }
 
 // ---- finding terraform and the provider ------------------------------------------------------
@@ -426,11 +424,7 @@ that must be refused, and go through on the env's opt-out (allowDestroy). Then t
 found instead of skipping; --jobs runs that many checks at once (default 2).`;
 
 async function main(): Promise<number> {
-  if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
 

@@ -54,8 +54,8 @@ export interface CentralPipelineOptions {
   readonly destinationKey?: (region: string) => string;
   /** Buckets whose configuration changes raise the tamper alarm. @default the state bucket, when in the home region */
   readonly watchedBucketNames?: readonly string[];
-  /** Who administers the key and the bucket's guards, and who writes each prefix. @default from the env (deploy, key-admin and break-glass roles) */
-  readonly guard?: StorageGuard;
+  /** Who administers the key and the bucket's guards. @default from the env (deploy, key-admin and break-glass roles) */
+  readonly admins?: Pick<StorageGuard, "keyAdminArns" | "bucketAdminArns">;
 }
 
 /**
@@ -70,6 +70,7 @@ export function centralPipeline(scope: Construct, env: ResolvedEnvironment, opti
   const { s3, splunk, firehose, lambda, alarms, logRetentionDays, athena, catalog, databrew } = env.pipeline;
   const placement = { accountId, region, partition };
 
+  const firehoseRoleArn = roleArn(partition, accountId, names.firehoseRole);
   const storage = new Storage(scope, "storage", {
     namePrefix: env.central.namePrefix,
     accountId,
@@ -114,12 +115,14 @@ export function centralPipeline(scope: Construct, env: ResolvedEnvironment, opti
       watchedBucketNames: options.watchedBucketNames ?? (env.central.state.region === region ? [env.central.state.bucket] : []),
     },
     // Insiders: the deploy role (Terraform must keep managing both) and the named roles only.
-    guard: options.guard ?? {
-      keyAdminArns: unique([env.central.access.roleArn, ...env.central.keyAdminRoleArns, ...env.central.breakGlassRoleArns]),
-      bucketAdminArns: unique([env.central.access.roleArn, ...env.central.breakGlassRoleArns]),
+    guard: {
+      ...(options.admins ?? {
+        keyAdminArns: unique([env.central.access.roleArn, ...env.central.keyAdminRoleArns, ...env.central.breakGlassRoleArns]),
+        bucketAdminArns: unique([env.central.access.roleArn, ...env.central.breakGlassRoleArns]),
+      }),
       writers: [
-        { prefix: layout.prefix, roleArns: [roleArn(partition, accountId, names.firehoseRole)] },
-        { prefix: ERROR_PREFIX, roleArns: [roleArn(partition, accountId, names.firehoseRole)] },
+        { prefix: layout.prefix, roleArns: [firehoseRoleArn] },
+        { prefix: ERROR_PREFIX, roleArns: [firehoseRoleArn] },
         ...(databrew.enabled ? [{ prefix: PARQUET_PREFIX, roleArns: [roleArn(partition, accountId, names.databrewRole)] }] : []),
       ],
     },

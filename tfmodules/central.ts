@@ -11,9 +11,7 @@ import { Fn, Token } from "cdktf";
 import type { Partition } from "../modules/common/aws";
 import { LOG_RETENTION_DAYS, PATTERNS } from "../modules/common/patterns";
 import { FIREHOSE, LAMBDA } from "../envs/aws-facts";
-import { roleArn } from "../modules/common/aws";
 import { centralPipeline, LAMBDA_BUNDLE } from "../stacks/central";
-import { centralNames, ERROR_PREFIX, s3Layout } from "../stacks/names";
 import { validateEnvironment, type ResolvedEnvironment } from "../envs/validate";
 import { namePrefixInput, organizationIdInput } from "./inputs";
 import { ModuleStack } from "./module-stack";
@@ -160,14 +158,7 @@ export function centralModule(app: App): ModuleStack {
     // The region is the provider's, unknown here: one destination, under a fixed construct id.
     destinationKey: () => "region",
     watchedBucketNames: Token.asList(watched.value),
-    guard: {
-      keyAdminArns: admins,
-      bucketAdminArns: admins,
-      writers: [
-        { prefix: s3Layout(env).prefix, roleArns: [roleArn(m.partition, m.accountId, centralNames(env).firehoseRole)] },
-        { prefix: ERROR_PREFIX, roleArns: [roleArn(m.partition, m.accountId, centralNames(env).firehoseRole)] },
-      ],
-    },
+    admins: { keyAdminArns: admins, bucketAdminArns: admins },
   });
   for (const { name, value, description } of pipeline.outputs) {
     if (name === "forwarder_destination_arns") m.output("forwarder_destination_arn", Object.values(value as Record<string, string>)[0], "CloudWatch Logs destination of this region (workload modules' destination_arn)");

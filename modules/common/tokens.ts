@@ -5,9 +5,14 @@
  */
 import { Fn, Token } from "cdktf";
 
+/** The one element of a list token (`Token.asList`): not a string token by itself. */
+export function isListElementToken(value: unknown): boolean {
+  return typeof value === "string" && !Token.isUnresolved(value) && Token.isUnresolved([value]);
+}
+
 /** A list Terraform fills in (a module variable), not one known at synth time. */
 export function isListToken(values: readonly unknown[]): boolean {
-  return Token.isUnresolved(values) || values.some((v) => typeof v === "string" && Token.isUnresolved([v]) && !Token.isUnresolved(v));
+  return Token.isUnresolved(values) || values.some(isListElementToken);
 }
 
 /** `[...a, ...b]`, also when a part is a list token (then Terraform's concat). */

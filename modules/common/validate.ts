@@ -4,7 +4,8 @@
  * them. Values that are unresolved Terraform tokens are skipped: Terraform and AWS check those
  * at plan or apply time. envs/ maps a module's problems back to the env field that caused them.
  */
-import { Token, Tokenization } from "cdktf";
+import { Token } from "cdktf";
+import { isListElementToken } from "./tokens";
 import { bucketNameProblem } from "./s3-names";
 
 /** One thing a module refuses: `<module>: <prop> <rule>, got <value>`. */
@@ -18,8 +19,7 @@ export interface ModuleProblem {
 
 /** `value` is a plain value (not a cdktf token) and can be checked now. */
 export function known<T>(value: T | undefined): value is T {
-  // The one element of a list token (`Token.asList`) is not a string token by itself.
-  return value !== undefined && !Token.isUnresolved(value) && !(typeof value === "string" && Tokenization.reverseList([value]) !== undefined);
+  return value !== undefined && !Token.isUnresolved(value) && !isListElementToken(value);
 }
 
 /** Strings quoted, lists and objects as JSON, numbers, booleans and undefined as they are. */
