@@ -236,6 +236,19 @@ function lifecycle(env: Environment): Problem[] {
   return fromModule(lifecycleProblems({ transitions, expireAfterDays, noncurrentVersionExpireAfterDays, abortIncompleteMultipartUploadAfterDays, errorExpireAfterDays }), ["pipeline", "s3"]);
 }
 
+/** Object Lock's retention follows the lifecycle by default, and "kept forever" is no retention period. */
+function objectLockRetention(env: Environment): Problem[] {
+  const { objectLock, expireAfterDays } = env.pipeline.s3;
+  if (!objectLock || objectLock.days !== undefined || expireAfterDays > 0) return [];
+  return [
+    problem(
+      ["pipeline", "s3", "objectLock", "days"],
+      undefined,
+      "is required when expireAfterDays is 0 (objects kept forever): Object Lock's default retention is a finite number of days (or set objectLock: false)",
+    ),
+  ];
+}
+
 /** The storage module's Splunk rules (external id, exact principals). */
 function splunk(env: Environment): Problem[] {
   return fromModule(splunkProblems(env.pipeline.splunk), ["pipeline", "splunk"]);
@@ -290,6 +303,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   { name: "cluster partitions need listed clusters", reads: ["workloads", "pipeline.s3"], check: clusterKeyNeedsListedClusters },
   { name: "path keys Athena can project for every sender", reads: ["senders", "pipeline.s3"], check: pathKeysSeeEverySender },
   { name: "lifecycle (storage module)", reads: ["pipeline.s3"], check: lifecycle },
+  { name: "Object Lock retention", reads: ["pipeline.s3"], check: objectLockRetention },
   { name: "Splunk reader trust (storage module)", reads: ["pipeline.splunk"], check: splunk },
   { name: "DataBrew schedule (analytics module)", reads: ["pipeline.databrew", "pipeline.firehose", "pipeline.lambda"], check: databrewSchedule },
   { name: "transform settings (transform module)", reads: ["pipeline.lambda"], check: transformSettings },

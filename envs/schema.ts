@@ -157,8 +157,14 @@ export interface PipelineConfig {
      * partitions (checked against firehose.activePartitionLimit). @default none
      */
     readonly extraPartitionKeys?: readonly ("account_id" | "region" | "cluster")[];
-    /** Object Lock default retention on the log bucket, for audit evidence. @default off */
-    readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+    /**
+     * Object Lock default retention on the log bucket (write once, read many): every delivered
+     * object is locked for `days` (default: `expireAfterDays`, as long as the lifecycle keeps it).
+     * GOVERNANCE lets only principals with `s3:BypassGovernanceRetention` (the bucket admins)
+     * shorten or lift it; COMPLIANCE lets nobody, not even the account root. Enabling it on a
+     * bucket is irreversible; `false` leaves it off. @default { "mode": "GOVERNANCE" }
+     */
+    readonly objectLock?: false | { readonly mode?: "GOVERNANCE" | "COMPLIANCE"; readonly days?: number };
     /** Server access logs of the log bucket, kept in a separate bucket. @default off */
     readonly accessLogging?: {
       /** Days the access logs are kept. @default 90 */
@@ -396,11 +402,17 @@ const pipeline = z.strictObject({
         "partition key",
       ).default([]),
       objectLock: z
-        .strictObject({
-          mode: z.enum(["GOVERNANCE", "COMPLIANCE"], { error: "must be GOVERNANCE or COMPLIANCE" }),
-          days: int(1, 36500, "days"),
-        })
-        .optional(),
+        .union(
+          [
+            z.literal(false),
+            z.strictObject({
+              mode: z.enum(["GOVERNANCE", "COMPLIANCE"], { error: "must be GOVERNANCE or COMPLIANCE" }).default("GOVERNANCE"),
+              days: int(1, 36500, "days").optional(),
+            }),
+          ],
+          { error: "must be false or { mode?, days? }" },
+        )
+        .default({ mode: "GOVERNANCE" }),
       accessLogging: z.strictObject({ expireAfterDays: int(1, 36500, "days").default(90) }).optional(),
       allowDestroy: z.boolean().default(false),
     })

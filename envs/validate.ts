@@ -84,6 +84,11 @@ function fromZodIssue(issue: z.core.$ZodIssue): Problem[] {
     const rule = issue.input === undefined ? `is required (${issue.expected})` : `must be a ${issue.expected}`;
     return [{ path: issue.path as Path, value: issue.input, rule }];
   }
+  if (issue.code === "invalid_union") {
+    // The one option that took the value's shape and failed inside says more than "one of …".
+    const inside = issue.errors.filter((option) => option.length > 0 && option.every((i) => i.path.length > 0));
+    if (inside.length === 1) return inside[0]!.flatMap((i) => fromZodIssue({ ...i, path: [...issue.path, ...i.path] }));
+  }
   return [{ path: issue.path as Path, value: issue.input, rule: issue.message }];
 }
 

@@ -87,7 +87,7 @@ export function centralPipeline(scope: Construct, env: ResolvedEnvironment, opti
       ...(s3.errorExpireAfterDays !== undefined ? { errorExpireAfterDays: s3.errorExpireAfterDays } : {}),
       ...(databrew.enabled ? { derivedPrefixes: [PARQUET_PREFIX] } : {}),
     },
-    ...(s3.objectLock ? { objectLock: s3.objectLock } : {}),
+    ...(s3.objectLock ? { objectLock: { mode: s3.objectLock.mode, days: s3.objectLock.days ?? s3.expireAfterDays } } : {}),
     protectFromDestroy: !s3.allowDestroy,
     ...(s3.accessLogging ? { accessLogging: { expireAfterDays: s3.accessLogging.expireAfterDays } } : {}),
     splunk: {

@@ -2,12 +2,12 @@
  * `central`: the log-archive side in the caller's provider account and region — storage, the
  * transform, Firehose, the CloudWatch Logs destination of this region, catalog and Athena — built
  * by the same `centralPipeline` as the central stack. Scalars (names, retentions, buffers, sizes)
- * are variables; what changes the resource graph (DataBrew, the crawler, Object Lock, access
- * logging, partition keys) is fixed to the environment defaults, and destinations in further
+ * are variables; what changes the resource graph (DataBrew, the crawler, access logging,
+ * partition keys; Object Lock is always on) is fixed to the environment defaults, and destinations in further
  * regions are the `destination` module's, one call per region with that region's provider.
  */
 import type { App } from "cdktf";
-import { Fn, Token } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import type { Partition } from "../modules/common/aws";
 import { LOG_RETENTION_DAYS, PATTERNS } from "../modules/common/patterns";
 import { FIREHOSE, LAMBDA } from "../envs/aws-facts";
@@ -15,7 +15,7 @@ import { centralPipeline, LAMBDA_BUNDLE } from "../stacks/central";
 import { validateEnvironment, type ResolvedEnvironment } from "../envs/validate";
 import { namePrefixInput, organizationIdInput } from "./inputs";
 import { ModuleStack } from "./module-stack";
-import { eachMatches, matches, notEmpty, oneOf, wholeNumberIn } from "./rules";
+import { eachMatches, lockedForAFinitePeriod, matches, notEmpty, oneOf, wholeNumberIn } from "./rules";
 
 /** The environment whose defaults fix the module's shape; every value the module varies is replaced below. */
 function shapeEnvironment(): ResolvedEnvironment {
@@ -90,6 +90,20 @@ export function centralModule(app: App): ModuleStack {
     }).value,
   );
 
+  const expireAfterDays = number("expire_after_days", "Days after which delivered logs expire; 0 keeps them forever.", d.s3.expireAfterDays, wholeNumberIn(0, 36500, "days"));
+  const objectLockMode = m.input("object_lock_mode", {
+    type: "string",
+    description:
+      "Object Lock default retention of the log bucket: GOVERNANCE (only admin_role_arns, with s3:BypassGovernanceRetention, can shorten it) or COMPLIANCE (nobody can). Object Lock, once on, stays on.",
+    default: "GOVERNANCE",
+    rules: [oneOf(["GOVERNANCE", "COMPLIANCE"], "S3 Object Lock retention modes")],
+  }).stringValue;
+  const objectLockDays = m.input("object_lock_days", {
+    type: "number",
+    description: "Days each delivered object is locked; 0 follows expire_after_days (required when that is 0).",
+    default: 0,
+    rules: [wholeNumberIn(0, 36500, "days"), lockedForAFinitePeriod("expire_after_days")],
+  });
   const env: ResolvedEnvironment = {
     ...shape,
     partition: m.partition as Partition,
@@ -109,7 +123,12 @@ export function centralModule(app: App): ModuleStack {
       logRetentionDays,
       s3: {
         ...d.s3,
-        expireAfterDays: number("expire_after_days", "Days after which delivered logs expire; 0 keeps them forever.", d.s3.expireAfterDays, wholeNumberIn(0, 36500, "days")),
+        expireAfterDays,
+        objectLock: {
+          mode: objectLockMode as "GOVERNANCE" | "COMPLIANCE",
+          // ">= 1", not "> 0": cdktf renders a literal 0 operand as `undefined`.
+          days: Token.asNumber(Fn.conditional(Op.gte(objectLockDays.value, 1), objectLockDays.value, expireAfterDays)),
+        },
         noncurrentVersionExpireAfterDays: number(
           "noncurrent_version_expire_after_days",
           "Days a replaced or deleted object version is kept.",

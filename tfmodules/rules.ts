@@ -83,3 +83,11 @@ export function notEmpty(what: string): TerraformRule {
     message: (name) => sentence(name, `must name at least one ${what}`),
   };
 }
+
+/** 0 (follow `expireVariable`) only when that keeps objects for a finite time: Object Lock needs a period. */
+export function lockedForAFinitePeriod(expireVariable: string): TerraformRule {
+  return {
+    condition: (ref) => `\${${ref} > 0 || var.${expireVariable} > 0}`,
+    message: (name) => sentence(name, `must be set (1–36500 days) when ${expireVariable} is 0: Object Lock's default retention is a finite period`),
+  };
+}

@@ -168,6 +168,8 @@ export function keyPolicyStatements(input: KeyPolicyInput): DataAwsIamPolicyDocu
 
 /** Calls that would delete logs or loosen what keeps them; only the bucket admins may make them. */
 export const GUARDED_BUCKET_ACTIONS = [
+  // Shortening or lifting a GOVERNANCE-mode retention, or deleting a locked version, needs it.
+  "s3:BypassGovernanceRetention",
   "s3:DeleteBucketPolicy",
   "s3:DeleteObjectVersion",
   "s3:PutBucketObjectLockConfiguration",

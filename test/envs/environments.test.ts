@@ -236,6 +236,18 @@ describe("broken environments fail with a message naming file, field, value and 
       [`${FILE}: pipeline.s3.expireAfterDays: 60 must be greater than the last transition's 90 days, or 0 (S3 lifecycle: expiration after every transition)`],
     ],
     [
+      "Object Lock with objects kept forever and no retention period",
+      (e) => (e.pipeline = { s3: { expireAfterDays: 0 } }),
+      [
+        `${FILE}: pipeline.s3.objectLock.days: (missing) is required when expireAfterDays is 0 (objects kept forever): Object Lock's default retention is a finite number of days (or set objectLock: false)`,
+      ],
+    ],
+    [
+      "Object Lock in an unknown mode",
+      (e) => (e.pipeline = { s3: { objectLock: { mode: "LEGAL_HOLD" } } }),
+      [`${FILE}: pipeline.s3.objectLock.mode: "LEGAL_HOLD" must be GOVERNANCE or COMPLIANCE`],
+    ],
+    [
       "a Splunk reader without an external id",
       (e) => (e.pipeline = { splunk: { readerPrincipalArns: ["arn:aws:iam::444444444444:role/splunk"] } }),
       [

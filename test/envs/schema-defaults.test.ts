@@ -62,7 +62,7 @@ function at(value: unknown, path: Path): unknown {
 
 /** The JSON value a `@default` text starts with (`"cron(15 * * * ? *)" (hourly)` → the string), if it is one. */
 function literal(text: string): { value: unknown } | undefined {
-  const m = /^("(?:[^"\\<]|\\.)*"|-?\d+(?:\.\d+)?|true|false)(?:\s+\(.*\))?$/.exec(text);
+  const m = /^("(?:[^"\\<]|\\.)*"|-?\d+(?:\.\d+)?|true|false|\{[^{}]*\})(?:\s+\(.*\))?$/.exec(text);
   return m ? { value: JSON.parse(m[1]!) } : undefined;
 }
 

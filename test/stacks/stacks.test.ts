@@ -220,7 +220,7 @@ describe("bootstrap stacks", () => {
 describe("central stack: protection from terraform destroy", () => {
   it("keeps the log bucket, its hardening and the KMS key unless pipeline.s3.allowDestroy; the results bucket is disposable", () => {
     const central = example.stacks["example-central"]!;
-    expect(protectedTypes(central)).toEqual(["aws_kms_key", ...BUCKET_AND_GUARDS]);
+    expect(protectedTypes(central)).toEqual(["aws_kms_key", ...BUCKET_AND_GUARDS, "aws_s3_bucket_object_lock_configuration"].sort());
     expect(Object.keys(central.resource.aws_s3_bucket)).toHaveLength(2);
     // Changes to the state bucket (same account and region) alarm like the log bucket's.
     const s3Rule = Object.values<any>(central.resource.aws_cloudwatch_event_rule).find((r) => r.name.endsWith("-tamper-s3"));
@@ -231,6 +231,33 @@ describe("central stack: protection from terraform destroy", () => {
     const disposable = synthEdited((env) => ({ ...env, pipeline: { ...env.pipeline, s3: { ...env.pipeline.s3, allowDestroy: true } } }));
     expect(protectedTypes(disposable.central)).toEqual([]);
     expect(protectedTypes(disposable.bootstrap)).toHaveLength(7);
+  });
+});
+
+describe("central stack: Object Lock", () => {
+  const lockOf = (stack: Json) => Object.values<any>(stack.resource.aws_s3_bucket_object_lock_configuration ?? {});
+
+  it("locks every delivered object in GOVERNANCE mode for as long as the lifecycle keeps it, by default", () => {
+    const central = example.stacks["example-central"]!;
+    const [lock, ...more] = lockOf(central);
+    expect(more).toEqual([]);
+    expect(lock.object_lock_enabled).toBe("Enabled");
+    expect(lock.rule.default_retention).toEqual({ mode: "GOVERNANCE", days: 365 });
+    expect(lock.bucket).toBe("${aws_s3_bucket.storage_bucket_6AF501AE.id}");
+    expect(lock.lifecycle.prevent_destroy).toBe(true);
+    // Only the bucket admins may bypass the governance retention.
+    const guard = Object.values<any>(central.data.aws_iam_policy_document)
+      .flatMap((d) => d.statement)
+      .find((s: any) => s.sid === "OnlyBucketAdminsChangeGuards");
+    expect(guard.actions).toContain("s3:BypassGovernanceRetention");
+    expect(guard.effect).toBe("Deny");
+  });
+
+  it("takes COMPLIANCE and an explicit period, or false", () => {
+    const compliance = synthEdited((env) => ({ ...env, pipeline: { ...env.pipeline, s3: { ...env.pipeline.s3, objectLock: { mode: "COMPLIANCE", days: 90 } } } })).central;
+    expect(lockOf(compliance)[0].rule.default_retention).toEqual({ mode: "COMPLIANCE", days: 90 });
+    const off = synthEdited((env) => ({ ...env, pipeline: { ...env.pipeline, s3: { ...env.pipeline.s3, objectLock: false } } })).central;
+    expect(lockOf(off)).toEqual([]);
   });
 });
 

@@ -90,4 +90,14 @@ describe("module-shaped resources", () => {
     expect((logs[1] as unknown as Record<string, unknown>[])[0]!.lifecycle).toEqual([{ prevent_destroy: true }]);
     expect(modules.central!.resources).toBeGreaterThan(100);
   });
+
+  it("central: Object Lock always on, its period object_lock_days or else the lifecycle's, never 0", async () => {
+    const main = await parsed("central", "main.tf");
+    const [lock] = Object.values(main.resource!.aws_s3_bucket_object_lock_configuration!) as unknown as Record<string, any>[][];
+    expect(lock![0]!.rule[0].default_retention[0]).toEqual({ mode: "${var.object_lock_mode}", days: "${(var.object_lock_days >= 1) ? var.object_lock_days : var.expire_after_days}" });
+    const variables = (await parsed("central", "variables.tf")).variable!;
+    const days = (variables.object_lock_days as unknown as Record<string, any>[])[0]!;
+    expect(days.default).toBe(0);
+    expect(days.validation.map((v: any) => v.condition)).toContain("${var.object_lock_days > 0 || var.expire_after_days > 0}");
+  });
 });

@@ -314,7 +314,7 @@ data "aws_iam_policy_document" "storage_bucket-policy-document_166A3B2A" {
     }
   }
   statement {
-    actions   = ["s3:DeleteBucketPolicy", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"]
+    actions   = ["s3:BypassGovernanceRetention", "s3:DeleteBucketPolicy", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"]
     effect    = "Deny"
     resources = [aws_s3_bucket.storage_bucket_6AF501AE.arn, "${aws_s3_bucket.storage_bucket_6AF501AE.arn}/*"]
     sid       = "OnlyBucketAdminsChangeGuards"
@@ -1214,6 +1214,21 @@ resource "aws_s3_bucket_policy" "catalog_results_policy_1D7D8F32" {
   policy = data.aws_iam_policy_document.catalog_results_policy-document_48A1CA4B.json
 }
 
+resource "aws_s3_bucket_object_lock_configuration" "storage_object-lock_E8BEF69D" {
+  bucket              = aws_s3_bucket.storage_bucket_6AF501AE.id
+  object_lock_enabled = "Enabled"
+  depends_on          = [aws_s3_bucket_versioning.storage_versioning_C18AD2B5]
+  rule {
+    default_retention {
+      days = (var.object_lock_days >= 1) ? var.object_lock_days : var.expire_after_days
+      mode = var.object_lock_mode
+    }
+  }
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
 resource "aws_cloudwatch_event_rule" "storage_tamper-s3_9F45F5C8" {
   description   = "EKS log archive: DeleteBucket, DeleteBucketEncryption, DeleteBucketLifecycle, DeleteBucketPolicy, DeleteBucketPublicAccessBlock, PutBucketEncryption, PutBucketLifecycle, PutBucketPolicy, PutBucketPublicAccessBlock, PutBucketVersioning, PutObjectLockConfiguration (CloudTrail) → alarm topic"
   event_pattern = jsonencode({ "source" = ["aws.s3"], "detail-type" = ["AWS API Call via CloudTrail"], "detail" = { "eventName" = ["DeleteBucket", "DeleteBucketEncryption", "DeleteBucketLifecycle", "DeleteBucketPolicy", "DeleteBucketPublicAccessBlock", "PutBucketEncryption", "PutBucketLifecycle", "PutBucketPolicy", "PutBucketPublicAccessBlock", "PutBucketVersioning", "PutObjectLockConfiguration"], "requestParameters" = { "bucketName" = concat(["${var.name_prefix}-${data.aws_caller_identity.current.account_id}-${data.aws_region.current-region.name}"], [], var.watched_bucket_names) } } })
@@ -1759,13 +1774,13 @@ resource "aws_cloudwatch_metric_alarm" "transform_duration_13A9F118" {
   ok_actions         = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
   period             = 300
   statistic          = "Maximum"
-  threshold          = -6.487649770073114e+301
+  threshold          = -6.487649770073115e+301
   treat_missing_data = "notBreaching"
 }
 
 resource "aws_cloudwatch_metric_alarm" "delivery_freshness-alarm_14A20348" {
   alarm_actions       = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
-  alarm_description   = "The oldest record in the stream is older than -1.2164343318887087e+299 s: delivery to S3 is late (Lambda, KMS, S3 or throttling)."
+  alarm_description   = "The oldest record in the stream is older than -1.2164343318887088e+299 s: delivery to S3 is late (Lambda, KMS, S3 or throttling)."
   alarm_name          = "${var.name_prefix}-freshness"
   comparison_operator = "GreaterThanThreshold"
   datapoints_to_alarm = 1
@@ -1778,7 +1793,7 @@ resource "aws_cloudwatch_metric_alarm" "delivery_freshness-alarm_14A20348" {
   ok_actions         = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
   period             = 300
   statistic          = "Maximum"
-  threshold          = -1.2164343318887087e+299
+  threshold          = -1.2164343318887088e+299
   treat_missing_data = "notBreaching"
 }
 

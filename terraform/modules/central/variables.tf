@@ -88,6 +88,32 @@ variable "expire_after_days" {
   }
 }
 
+variable "object_lock_mode" {
+  default     = "GOVERNANCE"
+  description = "Object Lock default retention of the log bucket: GOVERNANCE (only admin_role_arns, with s3:BypassGovernanceRetention, can shorten it) or COMPLIANCE (nobody can). Object Lock, once on, stays on."
+  type        = string
+  nullable    = false
+  validation {
+    error_message = "Invalid object_lock_mode: must be one of GOVERNANCE, COMPLIANCE (S3 Object Lock retention modes)."
+    condition     = contains(["GOVERNANCE", "COMPLIANCE"], var.object_lock_mode)
+  }
+}
+
+variable "object_lock_days" {
+  default     = 0
+  description = "Days each delivered object is locked; 0 follows expire_after_days (required when that is 0)."
+  type        = number
+  nullable    = false
+  validation {
+    error_message = "Invalid object_lock_days: must be a whole number of 0–36500 days."
+    condition     = var.object_lock_days >= 0 && var.object_lock_days <= 36500 && floor(var.object_lock_days) == var.object_lock_days
+  }
+  validation {
+    error_message = "Invalid object_lock_days: must be set (1–36500 days) when expire_after_days is 0: Object Lock's default retention is a finite period."
+    condition     = var.object_lock_days > 0 || var.expire_after_days > 0
+  }
+}
+
 variable "noncurrent_version_expire_after_days" {
   default     = 30
   description = "Days a replaced or deleted object version is kept."
