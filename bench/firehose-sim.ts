@@ -4,6 +4,7 @@
  * records from the head up to BufferSizeInMBs (gzip'd bytes, as Firehose counts them).
  */
 import { gunzipSync } from "node:zlib";
+import { readGzipHeader } from "../lambda-src/gzip-hop";
 
 export interface SimHandler {
   (event: unknown): Promise<{ records: { recordId: string; result: string; data?: string }[] }>;
@@ -34,7 +35,8 @@ export interface SimResult {
 
 function events(data: Buffer): { count: number; hop: number } {
   const m = JSON.parse(gunzipSync(data).toString("utf8")) as { logEvents: unknown[]; reingest?: { hop: number } };
-  return { count: m.logEvents.length, hop: m.reingest?.hop ?? 0 };
+  // A record re-ingested whole keeps its JSON; its hop is in the gzip header.
+  return { count: m.logEvents.length, hop: Math.max(m.reingest?.hop ?? 0, readGzipHeader(data)?.hop ?? 0) };
 }
 
 export async function simulate(handler: SimHandler, firehose: AcceptingFirehose, fresh: readonly string[], bufferBytes: number, deliveryStreamArn: string): Promise<SimResult> {

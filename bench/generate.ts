@@ -85,8 +85,15 @@ const CWL_EVENT_LIMIT = 262_144;
 const UNICODE = ["café", "ポッド", "数据库", "résumé-✓", "Ωmega", "😀-emoji"];
 const WORDS = ["nginx", "config", "frontend", "backend", "cache", "worker", "metrics", "ingress", "auth", "payments", "search", "batch"];
 
-/** Generates records until their gzip'd size reaches `targetBytes`. */
-export function generateInvocation(shapes: Shapes, targetBytes: number, seed: number): GeneratedInvocation {
+export interface GenerateOptions {
+  /** What `targetBytes` counts: the gzip'd records (Firehose's buffer) or their decoded payloads. @default "compressed" */
+  readonly measure?: "compressed" | "decoded";
+  /** Share of records whose every message carries non-ASCII text (names, user agents, notes). @default 0.02 of messages */
+  readonly nonAsciiRecords?: number;
+}
+
+/** Generates records until their gzip'd (or decoded) size reaches `targetBytes`. */
+export function generateInvocation(shapes: Shapes, targetBytes: number, seed: number, options: GenerateOptions = {}): GeneratedInvocation {
   const rand = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const hex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(rand() * 16)]).join("");
@@ -98,6 +105,8 @@ export function generateInvocation(shapes: Shapes, targetBytes: number, seed: nu
   let largeAudit = 0;
   let truncatedAudit = 0;
   let auditCount = 0;
+  // Whether the record being built is one of the non-ASCII ones.
+  let unicode = false;
 
   function auditMessage(): string {
     const e = structuredClone(pick(shapes.audit)) as Record<string, any>;
@@ -107,7 +116,8 @@ export function generateInvocation(shapes: Shapes, targetBytes: number, seed: nu
     e.stageTimestamp = micros(clock + Math.floor(rand() * 50));
     if (Array.isArray(e.sourceIPs)) e.sourceIPs = [ip()];
     if (e.objectRef?.name) e.objectRef.name = `${String(e.objectRef.name).replace(/-[a-z0-9]{5}$/, "")}-${hex(5)}`;
-    if (rand() < 0.02) e.objectRef = { ...(e.objectRef ?? {}), name: `${pick(UNICODE)}-${hex(4)}` };
+    if (unicode || rand() < 0.02) e.objectRef = { ...(e.objectRef ?? {}), name: `${pick(UNICODE)}-${hex(4)}` };
+    if (unicode) e.userAgent = `${String(e.userAgent ?? "kubectl")} (${pick(UNICODE)} ${pick(UNICODE)})`;
     // A large RequestResponse event (a ConfigMap-sized object) now and then, and one over CloudWatch's limit, cut.
     const r = rand();
     const truncated = auditCount === 400 || r < 0.0003;
@@ -135,7 +145,7 @@ export function generateInvocation(shapes: Shapes, targetBytes: number, seed: nu
     const two = (n: number) => String(n).padStart(2, "0");
     const header = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(3, "0")}${hex(3).replace(/[a-f]/g, "1")}`;
     let line = pick(shapes.klog).replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+/, `$1${header}`).replace(/pod="[^"/]+\/[^"]+"/, `pod="default/web-${hex(5)}"`);
-    if (rand() < 0.02) line += ` note="${pick(UNICODE)}"`;
+    if (unicode || rand() < 0.02) line += ` note="${pick(UNICODE)}"`;
     return line;
   }
 
@@ -143,7 +153,8 @@ export function generateInvocation(shapes: Shapes, targetBytes: number, seed: nu
     clock += Math.floor(rand() * 20);
     return pick(shapes.authenticator)
       .replace(/time="[^"]*"/, `time="${new Date(clock).toISOString().slice(0, 19)}Z"`)
-      .replace(/client="127\.0\.0\.1:\d+"/, `client="127.0.0.1:${40000 + Math.floor(rand() * 20000)}"`);
+      .replace(/client="127\.0\.0\.1:\d+"/, `client="127.0.0.1:${40000 + Math.floor(rand() * 20000)}"`)
+      .concat(unicode ? ` note="${pick(UNICODE)}"` : "");
   }
 
   const records: GeneratedInvocation["event"]["records"] = [];
@@ -152,8 +163,9 @@ export function generateInvocation(shapes: Shapes, targetBytes: number, seed: nu
   let decoded = 0;
   let events = 0;
   let id = BigInt(36_000_000) * 10n ** 48n + BigInt(seed >>> 0) * 10n ** 30n;
-  while (compressed < targetBytes) {
+  while ((options.measure === "decoded" ? decoded : compressed) < targetBytes) {
     // audit streams dominate EKS control-plane volume; the others trickle
+    unicode = options.nonAsciiRecords !== undefined && records.length % Math.round(1 / options.nonAsciiRecords) === 0;
     const r = rand();
     const logType = r < 0.6 ? "kube-apiserver-audit" : r < 0.9 ? pick(KLOG_TYPES) : "authenticator";
     const count = 20 + Math.floor(rand() * (logType === "kube-apiserver-audit" ? 180 : 380));

@@ -1,7 +1,7 @@
 /**
  * One measurement in a process of its own (so peak RSS is that measurement's):
  *   node measure.cjs <mode> <bundle.js> <invocation.json> [iterations]
- * modes: baseline | unbounded | production | drain | sdk-init. Prints one JSON line.
+ * modes: throughput | floor | baseline | unbounded | production | drain | sdk-init. Prints one JSON line.
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -107,6 +107,57 @@ async function main(): Promise<void> {
       handlerCpuMedianMs: median(handlerCpuMs),
       baselineCpuMedianMs: median(baselineCpuMs),
       cpuRatioMedian: median(handlerCpuMs.map((h, i) => baselineCpuMs[i]! / h)),
+    };
+  } else if (mode === "floor") {
+    // The handler as deployed (default budget, re-ingest to an accepting Firehose) against the
+    // passthrough floor, interleaved: `iterations` rounds of 3 pairs, progress on stderr.
+    // Counts what it is sent and keeps nothing: a copy of each record would be charged to the handler.
+    const counting = {
+      records: 0,
+      async send(command: { input: { Records?: unknown[] } }) {
+        const n = command.input.Records?.length ?? 0;
+        counting.records += n;
+        return { FailedPutCount: 0, RequestResponses: Array.from({ length: n }, (_, i) => ({ RecordId: `r${i}` })), $metadata: {} };
+      },
+    };
+    const handler = bundle.createHandler({ config: bundle.DEFAULT_CONFIG, firehoseClient: counting as never, log: quiet });
+    const runBaseline = () => JSON.stringify(baselineTransform(event));
+    const runHandler = async () => JSON.stringify(await handler(event as never));
+    runBaseline();
+    await runHandler();
+    const pairs: { baselineMs: number; handlerMs: number; baselineCpuMs: number; handlerCpuMs: number }[] = [];
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const u = process.cpuUsage(since);
+      return (u.user + u.system) / 1000;
+    };
+    for (let round = 0; round < iterations; round++) {
+      for (let run = 0; run < 3; run++) {
+        let t = process.hrtime.bigint();
+        let c = process.cpuUsage();
+        runBaseline();
+        const baselineMs = Number(process.hrtime.bigint() - t) / 1e6;
+        const baselineCpuMs = cpuMs(c);
+        t = process.hrtime.bigint();
+        c = process.cpuUsage();
+        await runHandler();
+        pairs.push({ baselineMs, baselineCpuMs, handlerMs: Number(process.hrtime.bigint() - t) / 1e6, handlerCpuMs: cpuMs(c) });
+      }
+      process.stderr.write(`  round ${round + 1}/${iterations}\n`);
+    }
+    const wall = pairs.map((p) => p.baselineMs / p.handlerMs);
+    const response = JSON.parse(await runHandler()) as { records: { result: string }[] };
+    result = {
+      ms: pairs.map((p) => p.handlerMs),
+      baselineMedianMs: median(pairs.map((p) => p.baselineMs)),
+      handlerCpuMedianMs: median(pairs.map((p) => p.handlerCpuMs)),
+      baselineCpuMedianMs: median(pairs.map((p) => p.baselineCpuMs)),
+      ratioMedian: median(wall),
+      ratioMin: Math.min(...wall),
+      ratioMax: Math.max(...wall),
+      cpuRatioMedian: median(pairs.map((p) => p.baselineCpuMs / p.handlerCpuMs)),
+      records: event.records.length,
+      okRecords: response.records.filter((r) => r.result === "Ok").length,
+      reingestedRecords: counting.records / (iterations * 3 + 2),
     };
   } else if (mode === "baseline") {
     const { ms, last } = await timed(() => JSON.stringify(baselineTransform(event)));

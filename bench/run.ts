@@ -45,9 +45,50 @@ interface Measured {
   readonly laterInvocationMs: number;
 }
 
-function child(mode: string, bundle: string, invocation: string, iterations = 5, nodeOptions: string[] = []): Measured {
-  const out = execFileSync(process.execPath, [...nodeOptions, path.join(OUT, "measure.cjs"), mode, bundle, invocation, String(iterations)], { encoding: "utf8", maxBuffer: 64 * MIB, stdio: ["ignore", "pipe", "ignore"] });
+function child(mode: string, bundle: string, invocation: string, iterations = 5, nodeOptions: string[] = [], progress: "ignore" | "inherit" = "ignore"): Measured {
+  const out = execFileSync(process.execPath, [...nodeOptions, path.join(OUT, "measure.cjs"), mode, bundle, invocation, String(iterations)], { encoding: "utf8", maxBuffer: 64 * MIB, stdio: ["ignore", "pipe", progress] });
   return JSON.parse(out.trim().split("\n").pop()!) as Measured;
+}
+
+/** The invocations the transform is held to, against the passthrough floor (README, "Speed"). */
+const FLOOR_CASES = [
+  { name: "default buffer", what: "2 MB decoded (≈ 0.35 MB gzip: what the default 0.3 MB processor buffer delivers)", bytes: 2e6, seed: 21, nonAsciiRecords: undefined, target: { wall: 0.8, cpu: 0.7 } },
+  { name: "non-ASCII", what: "8 MB decoded, half the records non-ASCII", bytes: 8e6, seed: 22, nonAsciiRecords: 0.5, target: { wall: 0.8, cpu: undefined } },
+  { name: "over budget", what: "24 MB decoded (most records re-ingested)", bytes: 24e6, seed: 23, nonAsciiRecords: undefined, target: { wall: 1.0, cpu: undefined } },
+] as const;
+
+interface FloorRow {
+  readonly name: string;
+  readonly what: string;
+  readonly records: number;
+  readonly compressedBytes: number;
+  readonly measured: Measured & { ratioMin: number; ratioMax: number; okRecords: number; records: number };
+  readonly target: { readonly wall: number; readonly cpu: number | undefined };
+}
+
+/** The floor cases, each in its own process: `rounds` rounds of 3 interleaved pairs. */
+function floorRows(shapes: ReturnType<typeof loadShapes>, bundlePath: string, rounds: number): FloorRow[] {
+  return FLOOR_CASES.map((c, i) => {
+    const generated = generateInvocation(shapes, c.bytes, c.seed, { measure: "decoded", ...(c.nonAsciiRecords ? { nonAsciiRecords: c.nonAsciiRecords } : {}) });
+    const file = path.join(OUT, `floor-${i}.json`);
+    writeFileSync(file, JSON.stringify(generated.event));
+    console.log(`floor ${i + 1}/${FLOOR_CASES.length}: ${c.name}, ${generated.event.records.length} records, ${fmt(generated.decodedBytes / 1e6)} MB decoded, ${rounds} rounds × 3 pairs`);
+    const measured = child("floor", bundlePath, file, rounds, [], "inherit") as FloorRow["measured"];
+    return { name: c.name, what: c.what, records: generated.event.records.length, compressedBytes: generated.compressedBytes, measured, target: c.target };
+  });
+}
+
+function floorTable(rows: readonly FloorRow[]): string {
+  const verdict = (r: FloorRow) => r.measured.ratioMedian >= r.target.wall && (r.target.cpu === undefined || r.measured.cpuRatioMedian >= r.target.cpu);
+  return [
+    "| invocation | records (Ok / re-ingested) | passthrough ms (CPU) | transform ms (CPU) | × passthrough, wall (min..max) | × passthrough, CPU | target |",
+    "|---|---:|---:|---:|---:|---:|---|",
+    ...rows.map((r) => {
+      const m = r.measured;
+      const target = `wall ≥ ${r.target.wall}${r.target.cpu !== undefined ? `, CPU ≥ ${r.target.cpu}` : ""}: ${verdict(r) ? "met" : "**not met**"}`;
+      return `| ${r.name}: ${r.what} | ${m.records} (${m.okRecords} / ${fmt(m.reingestedRecords, 0)}) | ${fmt(m.baselineMedianMs, 0)} (${fmt(m.baselineCpuMedianMs, 0)}) | ${fmt(m.medianMs, 0)} (${fmt(m.handlerCpuMedianMs, 0)}) | **${fmt(m.ratioMedian, 2)}** (${fmt(m.ratioMin, 2)}..${fmt(m.ratioMax, 2)}) | ${fmt(m.cpuRatioMedian, 2)} | ${target} |`;
+    }),
+  ].join("\n");
 }
 
 function coldRequireMs(bundle: string, runs = 15): number {
@@ -65,8 +106,16 @@ async function main(): Promise<void> {
 
   // Bundles: as deployed (SDK bundled in its own file, loaded on the first re-ingest) and with the SDK left to the runtime.
   const deployed = await buildLambda();
-  const external = await buildLambda({ outDir: path.join(OUT, "runtime-sdk"), sdk: "runtime" });
   await build({ entryPoints: [path.join(__dirname, "measure.ts")], outfile: path.join(OUT, "measure.cjs"), bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning" });
+
+  const floor = floorRows(shapes, deployed.bundlePath, Number(rounds));
+  const floorReport = `## Transform against the passthrough floor (${process.version}, ${shapes.source})\n\nThe handler as deployed (default budget, re-ingest to a local Firehose that accepts everything) against one that only decodes, gunzips and writes each raw message as a line; ${rounds} rounds × 3 interleaved pairs per invocation, medians of the per-pair ratios.\n\n${floorTable(floor)}\n`;
+  if (flags["floor-only"]) {
+    writeFileSync(path.join(OUT, "floor.json"), JSON.stringify(floor, null, 2));
+    console.log(`\n${floorReport}`);
+    return;
+  }
+  const external = await buildLambda({ outDir: path.join(OUT, "runtime-sdk"), sdk: "runtime" });
 
   // The main input: a full 3 MiB buffer.
   const main = generateInvocation(shapes, 3 * MIB, 1);
@@ -150,12 +199,14 @@ async function main(): Promise<void> {
     coldStart: { requireMsBundledSdk: cold.bundledSdk, requireMsExternalSdk: cold.externalSdk, firstReingestMs: sdkInit.firstInvocationMs, laterReingestMs: sdkInit.laterInvocationMs, firstReingestMsExternalSdk: sdkInitExternal.firstInvocationMs, laterReingestMsExternalSdk: sdkInitExternal.laterInvocationMs },
     bundle: { bundledSdkBytes: deployed.bundleBytes, sdkFileBytes: statSync(path.join(path.dirname(deployed.bundlePath), SDK_FILE)).size, externalSdkBytes: external.bundleBytes, zipBytes: deployed.zipBytes, zipSha256: deployed.zipSha256 },
     bufferSweep: sweep,
+    floor,
     node: process.version,
   };
   writeFileSync(path.join(OUT, "results.json"), JSON.stringify(results, null, 2));
 
   const r = results;
   console.log(`
+${floorReport}
 ## Bench (${r.node}, ${r.input.source})
 
 Input: ${r.input.records} records, ${r.input.events} events, ${fmt(r.input.compressedBytes / MIB, 2)} MiB gzip'd → ${fmt(r.input.decodedBytes / 1e6)} MB decoded (request ${fmt(r.input.requestBytes / 1e6, 2)} MB), audit ${fmt(r.input.auditShareOfBytes * 100)} % of bytes, ${r.input.largeAuditEvents} large audit events (${r.input.truncatedAuditEvents} cut at 256 KiB).
@@ -179,11 +230,16 @@ ${r.bufferSweep.map((s) => `| ${s.bufferSizeInMBs} | ${s.invocations} | ${s.with
 `);
 }
 
-commandLine(
+const flags = commandLine(
   "bench",
-  "Usage: npm run bench\n\nMeasures the bundled transform against a decode-only baseline (interleaved, wall and CPU), the deployed\nhandler, the re-ingest cycle, cold start and the Firehose buffer sizes; writes dist/bench/results.json and\nprints a Markdown report.\n\n  -h, --help  this text",
-  {},
+  "Usage: npm run bench [-- --floor-only] [--rounds N]\n\nMeasures the bundled transform against the passthrough floor (a default-buffer, a non-ASCII and an\nover-budget invocation; interleaved, wall and CPU), everything parsed inline, the deployed handler, the\nre-ingest cycle, cold start and the Firehose buffer sizes; writes dist/bench/results.json and prints a\nMarkdown report.\n\n  --floor-only  only the floor table (dist/bench/floor.json)\n  --rounds N    rounds of 3 interleaved pairs per floor invocation (default 5)\n  -h, --help    this text",
+  { "floor-only": { type: "boolean", default: false }, rounds: { type: "string", default: "5" } },
 );
+const rounds = flags.rounds ?? "5";
+if (!/^[1-9]\d{0,2}$/.test(rounds)) {
+  console.error(`bench: --rounds must be a whole number 1–999, got ${JSON.stringify(rounds)}`);
+  process.exit(2);
+}
 main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);

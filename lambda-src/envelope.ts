@@ -15,6 +15,7 @@ import {
   UNKNOWN_CLUSTER,
   UNKNOWN_REGION,
 } from "./conventions";
+import { readGzipHeader } from "./gzip-hop";
 import { jsonErrorPosition } from "./parsers/json-error";
 import { isValidEpochMs } from "./time";
 
@@ -195,14 +196,35 @@ function withKeys(payload: Extract<Checked, { kind: "data" }>["payload"], where:
   return { kind: "data", payload: { ...payload, decodedLength, logType: logTypeOfStream(payload.logStream), partitionKeys: keys } };
 }
 
-/** base64 → gunzip → JSON → CloudWatch Logs message, or the first check that failed. */
-export function decodeRecord(data: unknown, index: number, maxDecompressedBytes: number): Decoded {
+/** The record's bytes, or why `data` is not base64. */
+export function decodeBase64(data: unknown, index: number): Buffer | { readonly reason: string } {
   const where = `records[${index}].data`;
-  if (typeof data !== "string") return fail(`${where} is not a string`);
+  if (typeof data !== "string") return { reason: `${where} is not a string` };
   // Buffer.from skips characters outside the alphabet: a decoded length short of what the text implies means it held some.
   const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
   const compressed = Buffer.from(data, "base64");
-  if (data.length % 4 !== 0 || compressed.length !== (data.length / 4) * 3 - padding) return fail(`${where} is not base64`);
+  if (data.length % 4 !== 0 || compressed.length !== (data.length / 4) * 3 - padding) return { reason: `${where} is not base64` };
+  return compressed;
+}
+
+/** base64 → gunzip → JSON → CloudWatch Logs message, or the first check that failed. */
+export function decodeRecord(data: unknown, index: number, maxDecompressedBytes: number): Decoded {
+  const compressed = decodeBase64(data, index);
+  return Buffer.isBuffer(compressed) ? decodeCompressed(compressed, index, maxDecompressedBytes) : fail(compressed.reason);
+}
+
+/**
+ * gunzip → JSON → CloudWatch Logs message. The hop is the larger of the gzip header's (gzip-hop.ts)
+ * and the JSON field's: a record re-ingested whole keeps its old JSON and gains a header hop.
+ */
+export function decodeCompressed(compressed: Buffer, index: number, maxDecompressedBytes: number): Decoded {
+  const decoded = decodeJson(compressed, index, maxDecompressedBytes);
+  const headerHop = decoded.kind === "data" ? readGzipHeader(compressed)?.hop : undefined;
+  return headerHop === undefined || decoded.kind !== "data" || headerHop <= decoded.payload.hop ? decoded : { kind: "data", payload: { ...decoded.payload, hop: headerHop } };
+}
+
+function decodeJson(compressed: Buffer, index: number, maxDecompressedBytes: number): Decoded {
+  const where = `records[${index}].data`;
   let text: string;
   try {
     text = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes }).toString("utf8");

@@ -15,16 +15,18 @@ import type { Context } from "aws-lambda";
 import { type Config, loadConfig } from "./config";
 import {
   type CwlEvent,
-  decodeRecord,
+  decodeBase64,
+  decodeCompressed,
   type FirehoseOutputRecord,
   type FirehoseTransformationEvent,
   type FirehoseTransformationResponse,
   type CwlData,
 } from "./envelope";
+import { type GzipHeader, readGzipHeader, withHop } from "./gzip-hop";
 import { type LineContext, lineContext, renderLine, renderRawLine } from "./lines";
 import { maxLineBytes } from "./limits";
 import { createParsers } from "./parsers";
-import { type Chunk, defaultClient, encodePayload, type FirehoseClientLike, makeChunks, measuredEstimate, parseDeliveryStreamArn, putChunks } from "./reingest";
+import { type Chunk, defaultClient, encodePayload, type FirehoseClientLike, makeChunks, measuredEstimate, parseDeliveryStreamArn, PUT_RECORD_LIMIT_BYTES, putChunks } from "./reingest";
 
 export type { FirehoseTransformationEvent, FirehoseTransformationResponse } from "./envelope";
 export { type Config, ConfigError, CONFIG_VARIABLES, DEFAULT_CONFIG, loadConfig } from "./config";
@@ -112,8 +114,24 @@ interface PutStats {
   calls: number;
   attempts: number;
   chunks: number;
+  /** Events of the chunks re-ingested after decoding (whole records' are not counted: never decoded). */
   events: number;
+  wholeRecords: number;
 }
+
+/** A record whose bytes are out of base64 but not yet inflated. */
+interface Unread {
+  readonly index: number;
+  /** Bytes of its smallest possible result, reserved up front. */
+  readonly minimal: number;
+  readonly compressed: Buffer;
+  readonly header: GzipHeader | undefined;
+  /** The gzip header's hop (0 without one): the plan's order before anything is inflated. */
+  readonly hop: number;
+}
+
+/** Below this much budget a record renders nothing (fill). */
+const MIN_RENDER_BYTES = 1024;
 
 export type Outcome =
   | { readonly result: "Ok"; readonly work: Work }
@@ -144,30 +162,19 @@ export function createHandler(options: HandlerOptions = {}) {
     arena.busy = true;
     arena.end = 0;
     try {
-      // Decode. Every record reserves room for its smallest possible result up front.
+      // Read. Every record reserves room for its smallest possible result up front. Its bytes come out
+      // of base64 (cheap); inflating waits until the plan reaches it with room to render.
       const outcomes: Outcome[] = new Array(records.length);
-      const work: Work[] = [];
+      const unread: Unread[] = [];
       let reserved = 14 + Math.max(0, records.length - 1); // {"records":[ … ]} and commas
       for (const [index, record] of records.entries()) {
         const minimal = utf8Length(JSON.stringify({ recordId: record.recordId, result: "ProcessingFailed" }));
         reserved += minimal;
-        const decoded = decodeRecord(record.data, index, config.maxDecompressedBytes);
-        if (decoded.kind === "failed") outcomes[index] = { result: "ProcessingFailed", reason: decoded.reason, echo: typeof record.data === "string" ? record.data : undefined };
-        else if (decoded.kind === "control" || decoded.payload.logEvents.length === 0) outcomes[index] = { result: "Dropped" };
+        const compressed = decodeBase64(record.data, index);
+        if (!Buffer.isBuffer(compressed)) outcomes[index] = { result: "ProcessingFailed", reason: compressed.reason, echo: typeof record.data === "string" ? record.data : undefined };
         else {
-          const okEntry = JSON.stringify({ recordId: record.recordId, result: "Ok", data: "", metadata: { partitionKeys: decoded.payload.partitionKeys } });
-          work.push({
-            index,
-            payload: decoded.payload,
-            ctx: lineContext(decoded.payload, parsers),
-            okExtra: utf8Length(okEntry) - minimal,
-            start: 0,
-            bytes: 0,
-            count: 0,
-            stop: 0,
-            unfittable: false,
-            chunks: [],
-          });
+          const header = readGzipHeader(compressed);
+          unread.push({ index, minimal, compressed, header, hop: header?.hop ?? 0 });
         }
       }
 
@@ -175,7 +182,42 @@ export function createHandler(options: HandlerOptions = {}) {
       const stream = parseDeliveryStreamArn(event.deliveryStreamArn);
       let remaining = budget - reserved;
       const reingest: Work[] = [];
-      for (const w of [...work].sort((a, b) => b.payload.hop - a.payload.hop || a.index - b.index)) {
+      const whole: Chunk[] = [];
+      /** Back into the stream as it came (the hop in its header), never re-encoded; false when it cannot go so. */
+      const sendWhole = (u: Unread, hop: number): boolean => {
+        if (!stream || !u.header || !(hop < config.reingestMaxHops)) return false;
+        const data = withHop(u.compressed, u.header, hop + 1);
+        if (data.length > PUT_RECORD_LIMIT_BYTES) return false;
+        whole.push({ record: u.index, events: [], whole: true, data, status: "pending" });
+        return true;
+      };
+      // Once a record has been cut short for room, the response is full: the records after it go back whole, never inflated.
+      let full = false;
+      for (const u of unread.sort((a, b) => b.hop - a.hop || a.index - b.index)) {
+        const record = records[u.index]!;
+        if (full && sendWhole(u, u.hop)) continue;
+        const decoded = decodeCompressed(u.compressed, u.index, config.maxDecompressedBytes);
+        if (decoded.kind === "failed") {
+          outcomes[u.index] = { result: "ProcessingFailed", reason: decoded.reason, echo: record.data };
+          continue;
+        }
+        if (decoded.kind === "control" || decoded.payload.logEvents.length === 0) {
+          outcomes[u.index] = { result: "Dropped" };
+          continue;
+        }
+        const okEntry = JSON.stringify({ recordId: record.recordId, result: "Ok", data: "", metadata: { partitionKeys: decoded.payload.partitionKeys } });
+        const w: Work = {
+          index: u.index,
+          payload: decoded.payload,
+          ctx: lineContext(decoded.payload, parsers),
+          okExtra: utf8Length(okEntry) - u.minimal,
+          start: 0,
+          bytes: 0,
+          count: 0,
+          stop: 0,
+          unfittable: false,
+          chunks: [],
+        };
         fill(arena, w, remaining);
         const events = w.payload.logEvents;
         const cost = w.count > 0 ? w.okExtra + base64Length(w.bytes) : 0;
@@ -183,21 +225,24 @@ export function createHandler(options: HandlerOptions = {}) {
           outcomes[w.index] = { result: "Ok", work: w };
           remaining -= cost;
         } else if (events.length === 1 && w.unfittable) {
-          outcomes[w.index] = { result: "ProcessingFailed", reason: `its only event renders over the ${lineLimit}-byte line limit`, echo: records[w.index]!.data };
+          outcomes[w.index] = { result: "ProcessingFailed", reason: `its only event renders over the ${lineLimit}-byte line limit`, echo: record.data };
         } else if (!stream || w.payload.hop >= config.reingestMaxHops) {
           const why = !stream ? `deliveryStreamArn ${JSON.stringify(event.deliveryStreamArn)} names no delivery stream` : `re-ingested ${w.payload.hop} times (REINGEST_MAX_HOPS=${config.reingestMaxHops})`;
-          outcomes[w.index] = { result: "ProcessingFailed", reason: `over the response budget and not re-ingested: ${why}`, echo: records[w.index]!.data };
+          outcomes[w.index] = { result: "ProcessingFailed", reason: `over the response budget and not re-ingested: ${why}`, echo: record.data };
         } else {
-          remaining -= cost;
-          reingest.push(w);
+          full ||= !w.unfittable;
+          if (w.count > 0 || w.unfittable || !sendWhole(u, w.payload.hop)) {
+            remaining -= cost;
+            reingest.push(w);
+          }
         }
       }
 
       // Re-ingest what did not fit, then settle each record on what PutRecordBatch accepted.
-      const put: PutStats = { calls: 0, attempts: 0, chunks: 0, events: 0 };
-      if (reingest.length > 0 && stream) {
+      const put: PutStats = { calls: 0, attempts: 0, chunks: 0, events: 0, wholeRecords: 0 };
+      if ((reingest.length > 0 || whole.length > 0) && stream) {
         for (const w of reingest) w.chunks = chunksFor(w);
-        const chunks = reingest.flatMap((w) => w.chunks);
+        const chunks = [...whole, ...reingest.flatMap((w) => w.chunks)];
         const sent = await putChunks(
           chunks,
           {
@@ -211,8 +256,12 @@ export function createHandler(options: HandlerOptions = {}) {
           },
         );
         Object.assign(put, sent);
-        for (const c of chunks) if (c.status === "sent") (put.chunks++, (put.events += c.events.length));
+        for (const c of chunks) if (c.status === "sent") (put.chunks++, (put.events += c.events.length), (put.wholeRecords += c.whole ? 1 : 0));
         for (const w of reingest) outcomes[w.index] = settle(w, records[w.index]!.data);
+        for (const c of whole) {
+          outcomes[c.record] =
+            c.status === "sent" ? { result: "Dropped" } : { result: "ProcessingFailed", reason: `re-ingest failed (${c.error ?? "unknown error"}); the record goes to the error output whole`, echo: records[c.record]!.data };
+        }
       }
 
       return respond(arena, event, outcomes, reserved, put);
@@ -227,7 +276,7 @@ export function createHandler(options: HandlerOptions = {}) {
     let i = 0;
     w.start = arena.end;
     // Not worth rendering anything when not even a small line would fit.
-    if (w.okExtra + 1024 <= remaining) {
+    if (w.okExtra + MIN_RENDER_BYTES <= remaining) {
       for (; i < events.length; i++) {
         const event = events[i]!;
         // Written straight into the record's buffer: the size decides the budget, the bytes are the response.
@@ -311,6 +360,7 @@ export function createHandler(options: HandlerOptions = {}) {
       processingFailed: failures.length,
       inlineEvents,
       reingestedEvents: put.events,
+      reingestedWholeRecords: put.wholeRecords,
       reingestChunks: put.chunks,
       reingestCalls: put.calls,
       reingestAttempts: put.attempts,

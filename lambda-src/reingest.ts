@@ -1,7 +1,9 @@
 /**
  * Re-ingestion: events that do not fit the response go back into the delivery
  * stream as smaller gzip'd CloudWatch Logs payloads (same envelope, a subset of
- * logEvents, `"reingest":{"hop":n}`), with PutRecordBatch.
+ * logEvents, `"reingest":{"hop":n}` and the hop in the gzip header), with PutRecordBatch.
+ * A record none of whose events is rendered goes back whole: its own compressed bytes,
+ * only the gzip header rewritten (gzip-hop.ts).
  *
  * PutRecordBatch limits (Firehose API reference, "cannot be changed"): 500 records
  * per call, 1,000 KiB per record before base64, 4 MB per call.
@@ -9,6 +11,7 @@
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
 import { gzipSync } from "node:zlib";
 import { type CwlData, type CwlEvent, REINGEST_FIELD } from "./envelope";
+import { readGzipHeader, withHop } from "./gzip-hop";
 
 /** What the handler needs of a Firehose client: `send` (the SDK v3 client satisfies it; tests pass a fake). */
 export interface FirehoseClientLike {
@@ -35,6 +38,8 @@ export interface Chunk {
   /** Index of the input record the events come from. */
   readonly record: number;
   readonly events: readonly CwlEvent[];
+  /** The whole record, re-ingested as it came (header hop rewritten), never decoded: `events` is empty. */
+  readonly whole?: boolean;
   readonly data: Buffer | undefined;
   /**
    * `sent`: PutRecordBatch answered this entry with a RecordId and no error. `failed`: it was
@@ -103,7 +108,9 @@ export function encodePayload(payload: CwlData, events: readonly CwlEvent[], hop
     logEvents: events,
     [REINGEST_FIELD]: { hop },
   };
-  return gzipSync(JSON.stringify(message), { level });
+  const gzip = gzipSync(JSON.stringify(message), { level });
+  // The hop in the header too, so the next invocation can plan (and re-ingest it whole) without inflating.
+  return withHop(gzip, readGzipHeader(gzip)!, hop);
 }
 
 /** Chunks for `events` of record `record`, split further while a gzip'd chunk exceeds the record limit. */

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { readGzipHeader, withHop } from "../../lambda-src/gzip-hop";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const FIXTURES = path.join(ROOT, "test/fixtures/lambda");
@@ -109,6 +110,17 @@ export interface Invocation {
   records: InvocationRecord[];
 }
 
+/** A record as this Lambda re-ingests it: the hop in the JSON field and in the gzip header. */
+export function encodeReingested(payload: object, hop: number): string {
+  const gzip = gzipSync(Buffer.from(JSON.stringify({ ...payload, reingest: { hop } })));
+  return withHop(gzip, readGzipHeader(gzip)!, hop).toString("base64");
+}
+
+/** The hop a record carries in its gzip header (undefined: none). */
+export function headerHop(data: Uint8Array | string): number | undefined {
+  return readGzipHeader(typeof data === "string" ? Buffer.from(data, "base64") : data)?.hop;
+}
+
 /** A Firehose transformation event whose records hold the given payloads (already-encoded strings pass through). */
 export function invocation(payloads: readonly (object | { data: string })[]): Invocation {
   return {
@@ -138,6 +150,18 @@ export function linesOf(record: OutputRecord | undefined): Record<string, unknow
   return text.slice(0, -1).split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/**
+ * What a fake Firehose keeps of a record it stored. Firehose never reads the data: a record that is
+ * not a payload (a corrupt one re-ingested whole) is stored all the same, with no events.
+ */
+export function storedPayload(data: Uint8Array): CwlMessage {
+  try {
+    return decodePayload(data);
+  } catch {
+    return { messageType: "(not a payload)", owner: "", logGroup: "", logStream: "", subscriptionFilters: [], logEvents: [] };
+  }
+}
+
 /** Decodes a re-ingested or echoed payload. */
 export function decodePayload(data: Uint8Array | string): CwlMessage {
   const bytes = typeof data === "string" ? Buffer.from(data, "base64") : Buffer.from(data);
@@ -153,6 +177,10 @@ type Entry = { ErrorCode?: string; ErrorMessage?: string; RecordId?: string };
 export class FakeFirehose {
   readonly calls: { streamName: string; records: Uint8Array[] }[] = [];
   readonly accepted: CwlMessage[] = [];
+  /** The gzip-header hop of each accepted record, in the same order. */
+  readonly acceptedHops: (number | undefined)[] = [];
+  /** Each accepted record's bytes, base64: what Firehose hands the Lambda when it comes back. */
+  readonly acceptedData: string[] = [];
   constructor(private readonly decide: (call: number, entry: number, data: Uint8Array) => "ok" | string = () => "ok", private readonly throwOn: (call: number) => Error | undefined = () => undefined) {}
 
   async send(command: { input: { DeliveryStreamName?: string; Records?: { Data?: Uint8Array }[] } }): Promise<{ FailedPutCount: number; RequestResponses: Entry[]; $metadata: object }> {
@@ -164,7 +192,9 @@ export class FakeFirehose {
     const responses = records.map((data, i): Entry => {
       const verdict = this.decide(call, i, data);
       if (verdict === "ok") {
-        this.accepted.push(decodePayload(data));
+        this.accepted.push(storedPayload(data));
+        this.acceptedHops.push(headerHop(data));
+        this.acceptedData.push(Buffer.from(data).toString("base64"));
         return { RecordId: `fake-${call}-${i}` };
       }
       return { ErrorCode: verdict, ErrorMessage: "fake failure" };

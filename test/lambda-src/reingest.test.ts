@@ -8,6 +8,8 @@ import {
   dataMessage,
   decodePayload,
   encodeRecord,
+  encodeReingested,
+  headerHop,
   FakeFirehose,
   invocation,
   KLOG_STREAM,
@@ -93,10 +95,12 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
   it("a record that goes round gets the budget before fresh ones", async () => {
     const { handler, fake } = setup();
     const fresh = Array.from({ length: 4 }, (_, r) => dataMessage(AUDIT_STREAM, Array.from({ length: 10 }, (_, i) => auditEvent(r * 100 + i))));
-    const returning = dataMessage(AUDIT_STREAM, Array.from({ length: 10 }, (_, i) => auditEvent(900 + i)), { reingest: { hop: 2 } });
+    // As this Lambda re-ingests: the hop in the gzip header, read before anything is inflated.
+    const returning = { data: encodeReingested(dataMessage(AUDIT_STREAM, Array.from({ length: 10 }, (_, i) => auditEvent(900 + i))), 2) };
     const response = await handler(invocation([...fresh, returning]) as never);
     expect(response.records[4]!.result).toBe("Ok");
-    expect(fake.accepted.every((c) => c.reingest!.hop === 1)).toBe(true);
+    expect(fake.accepted.length).toBeGreaterThan(0);
+    expect(fake.acceptedHops.every((hop) => hop === 1)).toBe(true);
   });
 
   it("only the failed entries are retried, with backoff, and nothing is sent twice", async () => {
@@ -198,6 +202,48 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
     expect(log.entries).toContainEqual({ msg: "record ProcessingFailed", recordId: "record-0", reason: "over the response budget and not re-ingested: re-ingested 2 times (REINGEST_MAX_HOPS=2)" });
   });
 
+  it("a record with no room left goes back whole: its own deflate bytes, the hop only in its gzip header", async () => {
+    const { handler, fake } = setup();
+    const payloads = Array.from({ length: 6 }, (_, r) => dataMessage(AUDIT_STREAM, Array.from({ length: 20 }, (_, i) => auditEvent(r * 100 + i))));
+    const event = invocation(payloads);
+    const response = await handler(event as never);
+    const log = (response as unknown as { records: OutputRecord[] }).records;
+    expect(log.slice(1).map((r) => r.result)).toEqual(["Dropped", "Dropped", "Dropped", "Dropped", "Dropped"]);
+    // Records 1–5 were never rendered: each went back as it came, the JSON untouched (no `reingest` field).
+    const sent = fake.calls.flatMap((c) => c.records).map((d) => Buffer.from(d));
+    for (const r of [1, 2, 3, 4, 5]) {
+      const original = Buffer.from(event.records[r]!.data, "base64");
+      const copy = sent.find((d) => d.subarray(d.length - 8).equals(original.subarray(original.length - 8)) && d.length - original.length === 7)!;
+      expect(copy).toBeDefined();
+      expect(headerHop(copy)).toBe(1);
+      expect(copy.subarray(17).equals(original.subarray(10))).toBe(true);
+      expect(decodePayload(copy)).toEqual(payloads[r]);
+    }
+    // Coming back, a whole record is planned on its header hop and goes round with hop 2 at most.
+    const back = setup();
+    const whole = sent.find((d) => decodePayload(d).reingest === undefined)!;
+    const second = await back.handler(invocation([{ data: whole.toString("base64") }]) as never);
+    expect(second.records[0]!.result).toBe("Ok");
+    expect(back.fake.acceptedHops.every((hop) => hop === 2)).toBe(true);
+    expect(back.fake.accepted.every((c) => c.reingest!.hop === 2)).toBe(true);
+  });
+
+  it("a record whose header hop is at REINGEST_MAX_HOPS, or forged, is not sent round again", async () => {
+    const { handler, fake } = setup({ reingestMaxHops: 2 });
+    const events = Array.from({ length: 60 }, (_, i) => auditEvent(i));
+    // The JSON says 0, the header 2 (17 bytes: 10 fixed, XLEN, "EH", LEN, one digit): the larger counts.
+    const jsonZero = Buffer.from(encodeReingested(dataMessage(AUDIT_STREAM, events), 0), "base64");
+    const headerTwo = Buffer.concat([Buffer.from(encodeReingested(dataMessage(AUDIT_STREAM, []), 2), "base64").subarray(0, 17), jsonZero.subarray(17)]);
+    expect(headerHop(headerTwo)).toBe(2);
+    expect(decodePayload(headerTwo).reingest).toEqual({ hop: 0 });
+    const forged = Buffer.from(headerTwo);
+    forged.write("x", 16, "latin1");
+    expect(headerHop(forged)).toBe(Number.POSITIVE_INFINITY);
+    const response = await handler(invocation([{ data: headerTwo.toString("base64") }, { data: forged.toString("base64") }]) as never);
+    expect(response.records.map((r) => r.result)).toEqual(["ProcessingFailed", "ProcessingFailed"]);
+    expect(fake.calls).toEqual([]);
+  });
+
   it("a hop this Lambda did not write is treated as exhausted", async () => {
     const { handler, fake } = setup();
     const forged = { ...dataMessage(AUDIT_STREAM, Array.from({ length: 60 }, (_, i) => auditEvent(i))), reingest: { hop: "0" } };
@@ -261,7 +307,7 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
       delivered.push(...okIds(response.records));
       // without returned data, Firehose's error record holds the original record
       response.records.forEach((r, i) => r.result === "ProcessingFailed" && failed.push(...ids([decodePayload(r.data ?? batch[i]!)])));
-      queue.push(...fake.accepted.slice(accepted).map((m) => encodeRecord(m)));
+      queue.push(...fake.acceptedData.slice(accepted));
       accepted = fake.accepted.length;
     }
     return { delivered, failed, invocations, reingested: ids(fake.accepted).length };
