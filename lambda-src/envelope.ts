@@ -15,6 +15,7 @@ import {
   UNKNOWN_CLUSTER,
   UNKNOWN_REGION,
 } from "./conventions";
+import { scanDataMessage } from "./envelope-scan";
 import { readGzipHeader } from "./gzip-hop";
 import { jsonErrorPosition } from "./parsers/json-error";
 import { isValidEpochMs } from "./time";
@@ -60,8 +61,6 @@ export interface CwlData {
   readonly subscriptionFilters: readonly string[];
   readonly logEvents: readonly CwlEvent[];
   readonly hop: number;
-  /** Length of the decoded JSON text (the record's size before parsing). */
-  readonly decodedLength: number;
   readonly logType: LogType;
   readonly partitionKeys: PartitionKeys;
 }
@@ -123,7 +122,7 @@ function hopOf(value: unknown): number {
   return typeof hop === "number" && Number.isInteger(hop) && hop >= 0 && hop <= 100 ? hop : Number.POSITIVE_INFINITY;
 }
 
-type Checked = { readonly kind: "control" } | { readonly kind: "data"; readonly payload: Omit<CwlData, "logType" | "partitionKeys" | "decodedLength"> } | { readonly kind: "failed"; readonly reason: string };
+type Checked = { readonly kind: "control" } | { readonly kind: "data"; readonly payload: Omit<CwlData, "logType" | "partitionKeys"> } | { readonly kind: "failed"; readonly reason: string };
 
 /** Validates one decoded subscription message. */
 function checkMessage(message: unknown, where: string): Checked {
@@ -177,7 +176,7 @@ export function partitionKeysOf(payload: Pick<CwlData, "owner" | "logGroup" | "l
 }
 
 /** Several payloads in one record must be one stream: same owner, group, stream and region. */
-function merge(parts: Extract<Checked, { kind: "data" }>["payload"][], where: string, decodedLength: number): Decoded {
+function merge(parts: Extract<Checked, { kind: "data" }>["payload"][], where: string): Decoded {
   const first = parts[0]!;
   const region = regionOfSubscriptionFilters(first.subscriptionFilters);
   for (const p of parts) {
@@ -187,13 +186,13 @@ function merge(parts: Extract<Checked, { kind: "data" }>["payload"][], where: st
       );
     }
   }
-  return withKeys({ ...first, logEvents: parts.flatMap((p) => p.logEvents), hop: Math.max(...parts.map((p) => p.hop)) }, where, decodedLength);
+  return withKeys({ ...first, logEvents: parts.flatMap((p) => p.logEvents), hop: Math.max(...parts.map((p) => p.hop)) }, where);
 }
 
-function withKeys(payload: Extract<Checked, { kind: "data" }>["payload"], where: string, decodedLength: number): Decoded {
+function withKeys(payload: Extract<Checked, { kind: "data" }>["payload"], where: string): Decoded {
   const keys = partitionKeysOf(payload);
   if (typeof keys === "string") return fail(`${where}: ${keys}`);
-  return { kind: "data", payload: { ...payload, decodedLength, logType: logTypeOfStream(payload.logStream), partitionKeys: keys } };
+  return { kind: "data", payload: { ...payload, logType: logTypeOfStream(payload.logStream), partitionKeys: keys } };
 }
 
 /** The record's bytes, or why `data` is not base64. */
@@ -223,16 +222,33 @@ export function decodeCompressed(compressed: Buffer, index: number, maxDecompres
   return headerHop === undefined || decoded.kind !== "data" || headerHop <= decoded.payload.hop ? decoded : { kind: "data", payload: { ...decoded.payload, hop: headerHop } };
 }
 
+/**
+ * One output chunk for the whole payload where the gzip trailer's ISIZE (the last member's length
+ * mod 2^32) says how big it is: zlib's default of 16 KiB means a chunk loop and a concat per record.
+ * ISIZE is the sender's to forge, so it only sizes the chunk, within 64 KiB – 16 MiB and the bomb guard.
+ */
+function inflateChunkBytes(compressed: Buffer, maxDecompressedBytes: number): number {
+  const isize = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
+  return Math.max(64 * 1024, Math.min(isize + 1, 16 * 1024 * 1024, maxDecompressedBytes + 1));
+}
+
 function decodeJson(compressed: Buffer, index: number, maxDecompressedBytes: number): Decoded {
   const where = `records[${index}].data`;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes }).toString("utf8");
+    bytes = gunzipSync(compressed, { maxOutputLength: maxDecompressedBytes, chunkSize: inflateChunkBytes(compressed, maxDecompressedBytes) });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_BUFFER_TOO_LARGE") return fail(`${where} decompresses to more than ${maxDecompressedBytes} bytes (MAX_DECOMPRESSED_BYTES)`);
     return fail(`${where} is not gzip (${(error as Error).message})`);
   }
+  // CloudWatch Logs' own shape, read string by string; anything else is parsed as text below.
+  const scanned = scanDataMessage(bytes);
+  if (scanned) {
+    const checked = checkMessage(scanned, where);
+    return checked.kind === "data" ? withKeys(checked.payload, where) : checked;
+  }
+  const text = bytes.toString("utf8");
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -252,14 +268,14 @@ function decodeJson(compressed: Buffer, index: number, maxDecompressedBytes: num
       if (checked.kind === "failed") return checked;
       if (checked.kind === "data") parts.push(checked.payload);
     }
-    return parts.length === 0 ? { kind: "control" } : merge(parts, where, text.length);
+    return parts.length === 0 ? { kind: "control" } : merge(parts, where);
   }
   if (structuralCount(text, '"logEvents"') > 1) {
     // JSON.parse keeps the last of duplicate keys: the events of the others would vanish unseen.
     return fail(`${where} is not a CloudWatch Logs message: "logEvents" appears more than once (a duplicate key would silently drop events)`);
   }
   const checked = checkMessage(message, where);
-  return checked.kind === "data" ? withKeys(checked.payload, where, text.length) : checked;
+  return checked.kind === "data" ? withKeys(checked.payload, where) : checked;
 }
 
 /**

@@ -42,7 +42,7 @@ export interface TransformProps {
   readonly deliveryStreamArn: string;
   /**
    * Environment variables of the function (lambda-src/config.ts reads them; checked at synth).
-   * @default none, plus `runtimeDefaults(memorySizeMB)` (a variable set here wins)
+   * @default none (no Node flags: `npm run bench` measured `--max-semi-space-size=64` slower on the default buffer)
    */
   readonly environment?: Readonly<Record<string, string>>;
   /** Topics every alarm notifies. */
@@ -59,14 +59,6 @@ export interface TransformProps {
 }
 
 const RUNTIME = "nodejs22.x";
-
-/**
- * Node flags the function runs with by default: a larger V8 young generation at ≥ 1,024 MB
- * (fewer scavenges over the transform's short-lived strings; bench/README measures it).
- */
-export function runtimeDefaults(memorySizeMB: number): Record<string, string> {
-  return memorySizeMB >= 1024 ? { NODE_OPTIONS: "--max-semi-space-size=64" } : {};
-}
 
 /** The names and ARNs the transform creates, as pure functions of its props. */
 export function transformNames(props: Pick<TransformProps, "functionName" | "accountId" | "region" | "partition">) {
@@ -90,7 +82,6 @@ export class Transform extends Construct {
     validateTransformProps(props);
     const silence = props.silence;
     const environment = {
-      ...runtimeDefaults(props.memorySizeMB),
       ...(silence ? { METRICS_NAMESPACE: silence.namespace } : {}),
       ...(silence?.expectedSenders && silence.expectedSenders.length > 0 ? { EXPECTED_SENDERS: silence.expectedSenders.join(",") } : {}),
       ...props.environment,

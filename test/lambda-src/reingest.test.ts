@@ -419,7 +419,7 @@ describe("re-ingest chunks of one event", () => {
     // given one near-incompressible event whose level-1 gzip is between 1,000,000 and 1,024,000 bytes
     const bytes = randomBytes(1_540_000);
     const message = Array.from(bytes, (b) => (b < 150 ? String.fromCharCode(97 + (b % 26)) : b < 230 ? String.fromCharCode(48 + (b % 10)) : " ")).join("");
-    const payload = { ...dataMessage(AUDIT_STREAM, [message]), hop: 0, logType: "kube-apiserver-audit", partitionKeys: {}, decodedLength: message.length } as unknown as Parameters<typeof makeChunks>[1];
+    const payload = { ...dataMessage(AUDIT_STREAM, [message]), hop: 0, logType: "kube-apiserver-audit", partitionKeys: {} } as unknown as Parameters<typeof makeChunks>[1];
     const level1 = encodePayload(payload, payload.logEvents, 1).length;
     expect(level1).toBeGreaterThan(MAX_RECORD_BYTES);
     expect(level1).toBeLessThan(PUT_RECORD_LIMIT_BYTES);

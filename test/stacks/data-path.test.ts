@@ -30,7 +30,6 @@ describe("the central stack wires storage → transform → forwarder", () => {
     expect(fn.memory_size).toBe(1769);
     expect(fn.reserved_concurrent_executions).toBe(20);
     expect(fn.environment.variables).toEqual({
-      NODE_OPTIONS: "--max-semi-space-size=64",
       METRICS_NAMESPACE: "EKSControlPlaneLogs/eks-logs-org",
       EXPECTED_SENDERS: "222222222222,333333333333",
     });
