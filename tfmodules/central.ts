@@ -13,7 +13,7 @@ import { LOG_RETENTION_DAYS, PATTERNS } from "../modules/common/patterns";
 import { FIREHOSE, LAMBDA } from "../envs/aws-facts";
 import { centralPipeline, LAMBDA_BUNDLE } from "../stacks/central";
 import { validateEnvironment, type ResolvedEnvironment } from "../envs/validate";
-import { namePrefixInput, organizationIdInput } from "./inputs";
+import { namePrefixInput, organizationalUnitPathsInput, organizationIdInput } from "./inputs";
 import { ModuleStack } from "./module-stack";
 import { eachMatches, lockedForAFinitePeriod, matches, notEmpty, oneOf, wholeNumberIn } from "./rules";
 
@@ -57,6 +57,7 @@ export function centralModule(app: App): ModuleStack {
 
   const namePrefix = namePrefixInput(m, "Every resource name starts with it (bucket <name_prefix>-logs-<account>-<region>, stream <name_prefix>, destination <name_prefix>); workload modules take the same value.");
   const organizationId = organizationIdInput(m, "AWS Organizations id whose accounts may subscribe to the destination (aws:PrincipalOrgID); the destination role trusts CloudWatch Logs of any account in the region.");
+  const organizationalUnitPaths = organizationalUnitPathsInput(m);
   const readers = m.input("splunk_reader_principal_arns", {
     type: "list(string)",
     description: "IAM principals (Splunk's role or user) that may assume the reader role to read the queues, the bucket and the key.",
@@ -116,7 +117,7 @@ export function centralModule(app: App): ModuleStack {
       // The module has no backend of its own; the state bucket to watch is an input (watched_bucket_names).
       state: shape.central.state,
     },
-    senders: { organizationId, accountIds: [] },
+    senders: { organizationId, accountIds: [], organizationalUnitPaths },
     workloads: [],
     pipeline: {
       ...d,

@@ -6,7 +6,7 @@
  */
 import type { App } from "cdktf";
 import { LogDestination } from "../modules/forwarder";
-import { namePrefixInput, organizationIdInput } from "./inputs";
+import { namePrefixInput, organizationalUnitPathsInput, organizationIdInput } from "./inputs";
 import { ModuleStack } from "./module-stack";
 
 export function destinationModule(app: App): ModuleStack {
@@ -27,6 +27,7 @@ export function destinationModule(app: App): ModuleStack {
     ],
   }).stringValue;
   const organizationId = organizationIdInput(m, "AWS Organizations id whose accounts may subscribe (aws:PrincipalOrgID), as for the central module.");
+  const organizationalUnitPaths = organizationalUnitPathsInput(m);
 
   const region = m.region;
   const destination = new LogDestination(m, "destination", {
@@ -37,7 +38,7 @@ export function destinationModule(app: App): ModuleStack {
     region,
     partition: m.partition,
     deliveryStreamArn: stream,
-    senders: { organizationId, accountIds: [] },
+    senders: { organizationId, accountIds: [], organizationalUnitPaths },
   });
   m.output("destination_arn", destination.destinationArn, "The destination of this region (workload modules' destination_arn)");
   m.output("role_arn", destination.roleArn, "Role CloudWatch Logs assumes to write to the stream");

@@ -9,10 +9,11 @@ import { CloudwatchLogDestinationPolicy } from "@cdktf/provider-aws/lib/cloudwat
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import type { TerraformProvider } from "cdktf";
+import { Fn, Op, type TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
 import { servicePrincipal } from "../common/aws";
 import { PATTERNS } from "../common/patterns";
+import { isListToken, jsonDocument } from "../common/tokens";
 import { known, thousands } from "../common/validate";
 import { arnField, checkIdentity, problemsOf } from "./validate";
 
@@ -127,14 +128,17 @@ export function destinationPolicy(props: Pick<LogDestinationProps, "senders">, d
     Resource: destinationArn,
   };
   if (props.senders.organizationId) {
+    const org = props.senders.organizationId;
     const paths = props.senders.organizationalUnitPaths ?? [];
+    // Multivalued key: the sender's account must sit under one of the paths. A module variable may be
+    // empty: then the whole organisation (`<org>/*`), so the condition's shape is the same either way.
+    const orgPaths = isListToken(paths) ? Token.asList(Fn.conditional(Op.gte(Fn.lengthOf(paths), 1), paths, [`${org}/*`])) : [...paths];
     statement.Condition = {
-      StringEquals: { "aws:PrincipalOrgID": props.senders.organizationId },
-      // Multivalued key: the sender's account must sit under one of the paths.
-      ...(paths.length > 0 ? { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": [...paths] } } : {}),
+      StringEquals: { "aws:PrincipalOrgID": org },
+      ...(orgPaths.length > 0 ? { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": orgPaths } } : {}),
     };
   }
-  return JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+  return jsonDocument({ Version: "2012-10-17", Statement: [statement] });
 }
 
 /**

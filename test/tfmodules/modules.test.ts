@@ -91,6 +91,15 @@ describe("module-shaped resources", () => {
     expect(modules.central!.resources).toBeGreaterThan(100);
   });
 
+  it.each(["central", "destination"])("%s: organizational_unit_paths narrows the destination policy to OU paths, the whole organisation when empty", async (name) => {
+    const main = await parsed(name, "main.tf");
+    const [policy] = Object.values(main.resource!.aws_cloudwatch_log_destination_policy!) as unknown as Record<string, any>[][];
+    expect(policy![0]!.access_policy).toContain('"ForAnyValue:StringLike" = { "aws:PrincipalOrgPaths" = (length(var.organizational_unit_paths) >= 1) ? var.organizational_unit_paths : ["${var.organization_id}/*"] }');
+    const variable = ((await parsed(name, "variables.tf")).variable!.organizational_unit_paths as unknown as Record<string, any>[])[0]!;
+    expect(variable.default).toEqual([]);
+    expect(variable.validation.map((v: any) => v.condition)).toContain('${alltrue([for p in var.organizational_unit_paths : startswith(p, "${var.organization_id}/")])}');
+  });
+
   it("central: Object Lock always on, its period object_lock_days or else the lifecycle's, never 0", async () => {
     const main = await parsed("central", "main.tf");
     const [lock] = Object.values(main.resource!.aws_s3_bucket_object_lock_configuration!) as unknown as Record<string, any>[][];

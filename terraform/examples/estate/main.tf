@@ -59,6 +59,8 @@ provider "aws" {
 locals {
   name_prefix     = "eks-logs-acme"
   organization_id = "o-a1b2c3d4e5"
+  # Only accounts under the workloads OU (and the OUs below it) may subscribe.
+  workload_ou_paths = ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]
 }
 
 module "central" {
@@ -67,6 +69,7 @@ module "central" {
 
   name_prefix                  = local.name_prefix
   organization_id              = local.organization_id
+  organizational_unit_paths    = local.workload_ou_paths
   splunk_reader_principal_arns = ["arn:aws:iam::444444444444:role/splunk-heavy-forwarder"]
   splunk_external_id           = var.splunk_external_id
   watched_bucket_names         = ["acme-tfstate-111111111111-eu-west-1"]
@@ -83,9 +86,10 @@ module "destination_us_east_1" {
   source    = "../../modules/destination"
   providers = { aws = aws.archive_us_east_1 }
 
-  name_prefix         = local.name_prefix
-  organization_id     = local.organization_id
-  delivery_stream_arn = module.central.forwarder_delivery_stream_arn
+  name_prefix               = local.name_prefix
+  organization_id           = local.organization_id
+  organizational_unit_paths = local.workload_ou_paths
+  delivery_stream_arn       = module.central.forwarder_delivery_stream_arn
 }
 
 module "payments_eu_west_1" {

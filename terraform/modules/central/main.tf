@@ -1774,13 +1774,13 @@ resource "aws_cloudwatch_metric_alarm" "transform_duration_13A9F118" {
   ok_actions         = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
   period             = 300
   statistic          = "Maximum"
-  threshold          = -6.487649770073115e+301
+  threshold          = -6.487649770073116e+301
   treat_missing_data = "notBreaching"
 }
 
 resource "aws_cloudwatch_metric_alarm" "delivery_freshness-alarm_14A20348" {
   alarm_actions       = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
-  alarm_description   = "The oldest record in the stream is older than -1.2164343318887088e+299 s: delivery to S3 is late (Lambda, KMS, S3 or throttling)."
+  alarm_description   = "The oldest record in the stream is older than -1.216434331888709e+299 s: delivery to S3 is late (Lambda, KMS, S3 or throttling)."
   alarm_name          = "${var.name_prefix}-freshness"
   comparison_operator = "GreaterThanThreshold"
   datapoints_to_alarm = 1
@@ -1793,7 +1793,7 @@ resource "aws_cloudwatch_metric_alarm" "delivery_freshness-alarm_14A20348" {
   ok_actions         = [aws_sns_topic.storage_alarm-topic_370EE518.arn]
   period             = 300
   statistic          = "Maximum"
-  threshold          = -1.2164343318887088e+299
+  threshold          = -1.216434331888709e+299
   treat_missing_data = "notBreaching"
 }
 
@@ -1998,12 +1998,11 @@ resource "aws_lambda_function" "transform_function_0500C126" {
   reserved_concurrent_executions = var.lambda_reserved_concurrency
   role                           = aws_iam_role.transform_role_0868DF48.arn
   runtime                        = "nodejs22.x"
-  source_code_hash               = "APd61HnrpYMJKlYKSCDVIE4DK0+q+f2BqKGsyFkIaTA="
+  source_code_hash               = "fnAOptPgYwom0o1WGYdDCe4LAX0OKdiayugtNEYvcBk="
   timeout                        = var.lambda_timeout_seconds
   depends_on                     = [aws_cloudwatch_log_group.transform_log-group_8AF7EB51]
   environment {
     variables = {
-      NODE_OPTIONS      = "--max-semi-space-size=64"
       METRICS_NAMESPACE = "EKSControlPlaneLogs/${var.name_prefix}"
     }
   }
@@ -2084,7 +2083,7 @@ resource "aws_cloudwatch_log_destination" "destination-region_destination_7808DC
 }
 
 resource "aws_cloudwatch_log_destination_policy" "destination-region_policy-attachment_A2B17838" {
-  access_policy    = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"OrganizationSubscribes\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[\"logs:PutSubscriptionFilter\",\"logs:PutAccountPolicy\"],\"Resource\":\"arn:${data.aws_partition.current-partition.partition}:logs:${data.aws_region.current-region.name}:${data.aws_caller_identity.current.account_id}:destination:${var.name_prefix}\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"${var.organization_id}\"}}}]}"
+  access_policy    = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "OrganizationSubscribes", "Effect" = "Allow", "Principal" = "*", "Action" = ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"], "Resource" = "arn:${data.aws_partition.current-partition.partition}:logs:${data.aws_region.current-region.name}:${data.aws_caller_identity.current.account_id}:destination:${var.name_prefix}", "Condition" = { "StringEquals" = { "aws:PrincipalOrgID" = var.organization_id }, "ForAnyValue:StringLike" = { "aws:PrincipalOrgPaths" = (length(var.organizational_unit_paths) >= 1) ? var.organizational_unit_paths : ["${var.organization_id}/*"] } } }] })
   destination_name = aws_cloudwatch_log_destination.destination-region_destination_7808DCA6.name
   force_update     = true
   provider         = aws

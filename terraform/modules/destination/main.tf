@@ -38,7 +38,7 @@ resource "aws_cloudwatch_log_destination" "destination_B477F5E3" {
 }
 
 resource "aws_cloudwatch_log_destination_policy" "destination_policy-attachment_8BE050D3" {
-  access_policy    = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"OrganizationSubscribes\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[\"logs:PutSubscriptionFilter\",\"logs:PutAccountPolicy\"],\"Resource\":\"arn:${data.aws_partition.current-partition.partition}:logs:${data.aws_region.current-region.name}:${data.aws_caller_identity.current.account_id}:destination:${var.name_prefix}\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"${var.organization_id}\"}}}]}"
+  access_policy    = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "OrganizationSubscribes", "Effect" = "Allow", "Principal" = "*", "Action" = ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"], "Resource" = "arn:${data.aws_partition.current-partition.partition}:logs:${data.aws_region.current-region.name}:${data.aws_caller_identity.current.account_id}:destination:${var.name_prefix}", "Condition" = { "StringEquals" = { "aws:PrincipalOrgID" = var.organization_id }, "ForAnyValue:StringLike" = { "aws:PrincipalOrgPaths" = (length(var.organizational_unit_paths) >= 1) ? var.organizational_unit_paths : ["${var.organization_id}/*"] } } }] })
   destination_name = aws_cloudwatch_log_destination.destination_B477F5E3.name
   force_update     = true
   provider         = aws

@@ -29,3 +29,18 @@ variable "organization_id" {
     condition     = can(regex("^o-[a-z0-9]{10,32}$", var.organization_id))
   }
 }
+
+variable "organizational_unit_paths" {
+  default     = []
+  description = "Organisational-unit paths (o-xxxxxxxxxx/r-xxxx/ou-xxxx-xxxxxxxx/…) whose accounts alone may subscribe (aws:PrincipalOrgPaths); empty admits every account of organization_id."
+  type        = list(string)
+  nullable    = false
+  validation {
+    error_message = "Invalid organizational_unit_paths: each item must be an AWS Organizations path such as o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (end with * to include the OUs below it)."
+    condition     = alltrue([for v in var.organizational_unit_paths : can(regex("^o-[a-z0-9]{10,32}\\/r-[0-9a-z]{4,32}\\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\\/)*\\*?$", v))])
+  }
+  validation {
+    error_message = "Invalid organizational_unit_paths: each path must be in organization_id (start with \"<organization_id>/\")."
+    condition     = alltrue([for p in var.organizational_unit_paths : startswith(p, "${var.organization_id}/")])
+  }
+}
