@@ -145,6 +145,14 @@ function isBlank(line: string): boolean {
   return line.length === 0 || ((c === 32 || c === 9 || c === 10 || c === 13) && line.trim() === "");
 }
 
+function lastNonSpace(line: string): number {
+  for (let i = line.length - 1; i >= 0; i--) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c;
+  }
+  return -1;
+}
+
 function parseOrUndefined(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -175,6 +183,8 @@ export function createAuditParser(options: AuditOptions): Parser {
     paths.beginEvent();
     const ROOT = paths.root;
     if (isBlank(line)) return parseError("audit: empty message");
+    // An object that does not end as one (CloudWatch Logs cuts events at 256 KiB) is invalid JSON: skip the attempts.
+    if (line.charCodeAt(0) === 123 && lastNonSpace(line) !== 125) return invalidJson(line);
     // requestObject/responseObject are kept as written unless they are to be flattened: no parse, no re-serialisation.
     let cut = options.objectMode === "flatten" ? undefined : cutKubeApiserverObjects(line);
     const fast = options.objectMode === "flatten" ? undefined : compactMembers(paths, cut ? cut.rest : line, cut ? cut.values.map((v) => v.key) : []);

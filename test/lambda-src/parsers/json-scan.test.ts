@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { confirmsCut, containerEnd, cutKubeApiserverObjects, cutTopLevelValues } from "../../../lambda-src/parsers/json-scan";
 import { jsonErrorPosition } from "../../../lambda-src/parsers/json-error";
 import { createAuditParser } from "../../../lambda-src/parsers/audit";
@@ -54,5 +55,29 @@ describe("json-scan", () => {
     ["", 0],
   ])("jsonErrorPosition(%j) = %d", (text, position) => {
     expect(jsonErrorPosition(text)).toBe(position);
+  });
+});
+
+describe("jsonErrorPosition on random JSON", () => {
+  it("is -1 exactly when JSON.parse accepts, and a cut-short text ends too early, never earlier", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.nat(), fc.boolean(), (value, cut, escapeAll) => {
+        let text = JSON.stringify(value);
+        // \\u escapes too, as Go's encoder writes them (\\u003c)
+        if (escapeAll) text = text.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+        expect(jsonErrorPosition(text)).toBe(-1);
+        const prefix = text.slice(0, cut % (text.length + 1));
+        // A number cut inside its fraction or exponent is reported where the dangling part starts.
+        fc.pre(!/[-+.eE]$/.test(prefix));
+        let valid = true;
+        try {
+          JSON.parse(prefix);
+        } catch {
+          valid = false;
+        }
+        expect(jsonErrorPosition(prefix)).toBe(valid ? -1 : prefix.length);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
