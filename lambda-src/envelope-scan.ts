@@ -25,6 +25,16 @@ const TIMESTAMP = Buffer.from(',"timestamp":');
 const MESSAGE = Buffer.from(',"message":');
 const REINGEST = Buffer.from(',"reingest":{"hop":');
 
+const NEXT_EVENT = Buffer.from('"},{"id":"');
+const LAST_EVENT = Buffer.from('"}]');
+
+/** Whether the quote at `q` is preceded by an odd run of backslashes. */
+function isEscaped(b: Buffer, q: number): boolean {
+  let k = q - 1;
+  while (b[k] === BACKSLASH) k--;
+  return ((q - 1 - k) & 1) === 1;
+}
+
 class Reader {
   at = 0;
   constructor(readonly b: Buffer) {}
@@ -62,6 +72,27 @@ class Reader {
     this.at = close + 1;
     if (!escaped) return b.toString("utf8", open + 1, close);
     try {
+      return JSON.parse(b.toString("utf8", open, close + 1)) as string;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * An event's message: its end found natively by the bytes that follow it (`"},{"id":"`, or `"}]`
+   * for the last event). Inside the string every quote is escaped, so `{"` cannot occur in it and
+   * the first `"},{"id":"` is its end; a quote that turns out escaped falls back to string().
+   */
+  message(): string | undefined {
+    const b = this.b;
+    const open = this.at;
+    if (b[open] !== QUOTE) return undefined;
+    let close = b.indexOf(NEXT_EVENT, open + 1);
+    if (close < 0) close = b.indexOf(LAST_EVENT, open + 1);
+    if (close < 0 || isEscaped(b, close)) return this.string();
+    this.at = close + 1;
+    try {
+      // JSON.parse of the literal: the escapes, and a refusal of anything JSON forbids.
       return JSON.parse(b.toString("utf8", open, close + 1)) as string;
     } catch {
       return undefined;
@@ -118,7 +149,7 @@ export function scanDataMessage(bytes: Buffer): ScannedMessage | undefined {
       if (id === undefined || !r.literal(TIMESTAMP)) return undefined;
       const timestamp = r.digits();
       if (timestamp === undefined || !r.literal(MESSAGE)) return undefined;
-      const message = r.string();
+      const message = r.message();
       if (message === undefined || !r.byte(0x7d)) return undefined;
       logEvents.push({ id, timestamp, message });
     } while (r.byte(0x2c));
