@@ -37,6 +37,9 @@ function isEscaped(b: Buffer, q: number): boolean {
 
 class Reader {
   at = 0;
+  /** The escaped text of the last string read: `b[textStart, textEnd)`, quotes excluded. */
+  textStart = 0;
+  textEnd = 0;
   constructor(readonly b: Buffer) {}
 
   literal(text: Buffer): boolean {
@@ -70,6 +73,8 @@ class Reader {
     }
     if (close >= length) return undefined;
     this.at = close + 1;
+    this.textStart = open + 1;
+    this.textEnd = close;
     if (!escaped) return b.toString("utf8", open + 1, close);
     try {
       return JSON.parse(b.toString("utf8", open, close + 1)) as string;
@@ -91,6 +96,8 @@ class Reader {
     if (close < 0) close = b.indexOf(LAST_EVENT, open + 1);
     if (close < 0 || isEscaped(b, close)) return this.string();
     this.at = close + 1;
+    this.textStart = open + 1;
+    this.textEnd = close;
     try {
       // JSON.parse of the literal: the escapes, and a refusal of anything JSON forbids.
       return JSON.parse(b.toString("utf8", open, close + 1)) as string;
@@ -121,8 +128,11 @@ export interface ScannedMessage {
   readonly reingest?: { hop: number };
 }
 
-/** The payload in `bytes` when it has CloudWatch Logs' own shape; undefined means: parse the text. */
-export function scanDataMessage(bytes: Buffer): ScannedMessage | undefined {
+/**
+ * The payload in `bytes` when it has CloudWatch Logs' own shape; undefined means: parse the text.
+ * `messageRanges`, when given, receives each event's escaped message text as `[start, end)` pairs.
+ */
+export function scanDataMessage(bytes: Buffer, messageRanges?: number[]): ScannedMessage | undefined {
   const r = new Reader(bytes);
   if (!r.literal(HEAD)) return undefined;
   const owner = r.string();
@@ -152,6 +162,7 @@ export function scanDataMessage(bytes: Buffer): ScannedMessage | undefined {
       const message = r.message();
       if (message === undefined || !r.byte(0x7d)) return undefined;
       logEvents.push({ id, timestamp, message });
+      messageRanges?.push(r.textStart, r.textEnd);
     } while (r.byte(0x2c));
     if (!r.byte(0x5d)) return undefined;
   }

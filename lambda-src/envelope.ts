@@ -16,6 +16,7 @@ import {
   UNKNOWN_REGION,
 } from "./conventions";
 import { scanDataMessage } from "./envelope-scan";
+import type { EscapedMessages } from "./escaped-text";
 import { readGzipHeader } from "./gzip-hop";
 import { jsonErrorPosition } from "./parsers/json-error";
 import { isValidEpochMs } from "./time";
@@ -60,6 +61,8 @@ export interface CwlData {
   readonly logStream: string;
   readonly subscriptionFilters: readonly string[];
   readonly logEvents: readonly CwlEvent[];
+  /** Where each event's message sits, JSON-escaped, in the gunzipped payload (lines copy it from there; see escaped-text.ts). */
+  readonly escapedMessages?: EscapedMessages;
   readonly hop: number;
   readonly logType: LogType;
   readonly partitionKeys: PartitionKeys;
@@ -243,10 +246,11 @@ function decodeJson(compressed: Buffer, index: number, maxDecompressedBytes: num
     return fail(`${where} is not gzip (${(error as Error).message})`);
   }
   // CloudWatch Logs' own shape, read string by string; anything else is parsed as text below.
-  const scanned = scanDataMessage(bytes);
+  const ranges: number[] = [];
+  const scanned = scanDataMessage(bytes, ranges);
   if (scanned) {
     const checked = checkMessage(scanned, where);
-    return checked.kind === "data" ? withKeys(checked.payload, where) : checked;
+    return checked.kind === "data" ? withKeys({ ...checked.payload, escapedMessages: { bytes, ranges } }, where) : checked;
   }
   const text = bytes.toString("utf8");
   let message: unknown;

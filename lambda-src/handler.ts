@@ -22,6 +22,7 @@ import {
   type FirehoseTransformationResponse,
   type CwlData,
 } from "./envelope";
+import type { LineParts } from "./escaped-text";
 import { type GzipHeader, readGzipHeader, withHop } from "./gzip-hop";
 import { type LineContext, lineContext, renderLine, renderRawLine } from "./lines";
 import { maxLineBytes } from "./limits";
@@ -72,15 +73,20 @@ interface Arena {
  * Writes `line` as UTF-8 after the record's committed lines (not yet committed: the caller does once
  * it fits) and returns its size.
  */
-function append(arena: Arena, w: Work, line: string): number {
+function append(arena: Arena, w: Work, line: string | LineParts): number {
   const at = w.start + w.bytes;
-  const need = at + line.length * 3 + 1;
+  const parts = typeof line === "string" ? undefined : line;
+  const need = at + (parts ? (parts.head.length + parts.tail.length) * 3 + parts.end - parts.start : (line as string).length * 3) + 1;
   if (need > arena.buffer.length) {
     const grown = Buffer.allocUnsafe(Math.max(need, arena.buffer.length * 2));
     arena.buffer.copy(grown, 0, 0, at);
     arena.buffer = grown;
   }
-  return arena.buffer.write(line, at);
+  if (!parts) return arena.buffer.write(line as string, at);
+  // The raw text's escaped bytes go in as they came (escaped-text.ts).
+  let size = arena.buffer.write(parts.head, at);
+  size += parts.bytes.copy(arena.buffer, at + size, parts.start, parts.end);
+  return size + arena.buffer.write(parts.tail, at + size);
 }
 
 function base64Length(bytes: number): number {
@@ -280,9 +286,10 @@ export function createHandler(options: HandlerOptions = {}) {
       for (; i < events.length; i++) {
         const event = events[i]!;
         // Written straight into the record's buffer: the size decides the budget, the bytes are the response.
-        let size = append(arena, w, renderLine(w.ctx, event));
+        const source = { messages: w.payload.escapedMessages, index: i };
+        let size = append(arena, w, renderLine(w.ctx, event, source));
         if (size > lineLimit) {
-          size = append(arena, w, renderRawLine(w.ctx, event, `${w.ctx.logType}: line of ${size} bytes exceeds the ${lineLimit}-byte line limit; delivered unparsed`));
+          size = append(arena, w, renderRawLine(w.ctx, event, `${w.ctx.logType}: line of ${size} bytes exceeds the ${lineLimit}-byte line limit; delivered unparsed`, source));
           if (size > lineLimit) {
             w.unfittable = true;
             break;

@@ -5,6 +5,7 @@
  */
 import type { CwlData, CwlEvent } from "./envelope";
 import type { Parser, Parsers } from "./parsers";
+import { type EscapedMessages, type LineParts, reusableEscaped } from "./escaped-text";
 import { SerializedResult } from "./parsers/types";
 import { formatEventTime, isValidEpochMs } from "./time";
 
@@ -37,8 +38,24 @@ function members(fields: Record<string, unknown>): string {
   return json.length === 2 ? "" : "," + json.slice(1, -1);
 }
 
+/** Where the event's message is, escaped, in its payload: event `index` of `messages`. */
+export interface MessageSource {
+  readonly messages: EscapedMessages | undefined;
+  readonly index: number;
+}
+
+/**
+ * `fields` (ending with `parse_error`) and the raw text as the last member, `message`: its escaped
+ * bytes copied from the payload when they are JSON.stringify's own, else escaped here.
+ */
+function withMessage(ctx: LineContext, event: CwlEvent, timeMs: number | undefined, fields: Record<string, unknown>, source: MessageSource | undefined): string | LineParts {
+  const copy = source && reusableEscaped(source.messages, source.index);
+  if (!copy) return assemble(ctx, event, timeMs, members({ ...fields, message: event.message }));
+  return { head: assemble(ctx, event, timeMs, members(fields)).slice(0, -1) + ',"message":"', bytes: source.messages!.bytes, start: copy.start, end: copy.end, tail: '"}' };
+}
+
 /** The parsed line of one event (no trailing newline). Never throws for bad input. */
-export function renderLine(ctx: LineContext, event: CwlEvent): string {
+export function renderLine(ctx: LineContext, event: CwlEvent, source?: MessageSource): string | LineParts {
   let timeMs: number | undefined;
   let fields: Record<string, unknown>;
   try {
@@ -49,19 +66,24 @@ export function renderLine(ctx: LineContext, event: CwlEvent): string {
   } catch (error) {
     fields = { parse_error: `${ctx.logType}: parser failed: ${(error as Error)?.message ?? String(error)}` };
   }
-  if (fields.parse_error !== undefined) {
-    const { parse_error, message: _parsed, ...rest } = fields;
-    fields = { ...rest, parse_error, message: event.message };
-  }
   try {
+    if (fields.parse_error !== undefined) {
+      const { parse_error, message: _parsed, ...rest } = fields;
+      return withMessage(ctx, event, timeMs, { ...rest, parse_error }, source);
+    }
     return assemble(ctx, event, timeMs, members(fields));
   } catch (error) {
     // A value nested deeper than JSON.stringify can walk (Kubernetes accepts 10,000 levels): the line goes out raw.
-    return renderRawLine(ctx, event, `${ctx.logType}: parsed fields cannot be written as JSON (${(error as Error)?.message ?? String(error)}); delivered unparsed`);
+    return renderRawLine(ctx, event, `${ctx.logType}: parsed fields cannot be written as JSON (${(error as Error)?.message ?? String(error)}); delivered unparsed`, source);
   }
 }
 
 /** The line of an event delivered unparsed: common fields, the reason, the raw text. */
-export function renderRawLine(ctx: LineContext, event: CwlEvent, reason: string): string {
-  return assemble(ctx, event, undefined, members({ parse_error: reason, message: event.message }));
+export function renderRawLine(ctx: LineContext, event: CwlEvent, reason: string, source?: MessageSource): string | LineParts {
+  return withMessage(ctx, event, undefined, { parse_error: reason }, source);
+}
+
+/** A line as one string (tests, tools): the parts joined. */
+export function lineText(line: string | LineParts): string {
+  return typeof line === "string" ? line : line.head + line.bytes.toString("utf8", line.start, line.end) + line.tail;
 }
