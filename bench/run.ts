@@ -239,10 +239,10 @@ ${r.bufferSweep.map((s) => `| ${s.bufferSizeInMBs} | ${s.invocations} | ${s.with
 
 const flags = commandLine(
   "bench",
-  "Usage: npm run bench [-- --floor-only] [--rounds N]\n\nMeasures the bundled transform against the passthrough floor (a default-buffer, a non-ASCII and an\nover-budget invocation; interleaved, wall and CPU), everything parsed inline, the deployed handler, the\nre-ingest cycle, cold start and the Firehose buffer sizes; writes dist/bench/results.json and prints a\nMarkdown report.\n\n  --floor-only  only the floor table (dist/bench/floor.json)\n  --rounds N    rounds of 3 interleaved pairs per floor invocation (default 5)\n  -h, --help    this text",
-  { "floor-only": { type: "boolean", default: false }, rounds: { type: "string", default: "5" } },
+  "Usage: npm run bench [-- --floor-only] [--rounds N]\n\nMeasures the bundled transform against the passthrough floor (a default-buffer, a non-ASCII and an\nover-budget invocation; interleaved, wall and CPU), everything parsed inline, the deployed handler, the\nre-ingest cycle, cold start and the Firehose buffer sizes; writes dist/bench/results.json and prints a\nMarkdown report.\n\n  --floor-only  only the floor table (dist/bench/floor.json)\n  --rounds N    rounds of 3 interleaved pairs per floor invocation (default 10)\n  -h, --help    this text",
+  { "floor-only": { type: "boolean", default: false }, rounds: { type: "string", default: "10" } },
 );
-const rounds = flags.rounds ?? "5";
+const rounds = flags.rounds ?? "10";
 if (!/^[1-9]\d{0,2}$/.test(rounds)) {
   console.error(`bench: --rounds must be a whole number 1–999, got ${JSON.stringify(rounds)}`);
   process.exit(2);
