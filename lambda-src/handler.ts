@@ -197,11 +197,13 @@ export function createHandler(options: HandlerOptions = {}) {
         whole.push({ record: u.index, events: [], whole: true, data, status: "pending" });
         return true;
       };
-      // Once a record has been cut short for room, the response is full: the records after it go back whole, never inflated.
+      // Once a record has been cut short for room, the response is full: fresh records after it go back whole,
+      // never inflated. Only once: a record that comes back and still finds no room is chunked to sizes that
+      // fit a response, as before, so a backlog drains instead of bouncing whole records to the hop limit.
       let full = false;
       for (const u of unread.sort((a, b) => b.hop - a.hop || a.index - b.index)) {
         const record = records[u.index]!;
-        if (full && sendWhole(u, u.hop)) continue;
+        if (full && u.hop === 0 && sendWhole(u, u.hop)) continue;
         const decoded = decodeCompressed(u.compressed, u.index, config.maxDecompressedBytes);
         if (decoded.kind === "failed") {
           outcomes[u.index] = { result: "ProcessingFailed", reason: decoded.reason, echo: record.data };
@@ -237,7 +239,7 @@ export function createHandler(options: HandlerOptions = {}) {
           outcomes[w.index] = { result: "ProcessingFailed", reason: `over the response budget and not re-ingested: ${why}`, echo: record.data };
         } else {
           full ||= !w.unfittable;
-          if (w.count > 0 || w.unfittable || !sendWhole(u, w.payload.hop)) {
+          if (w.count > 0 || w.unfittable || w.payload.hop > 0 || !sendWhole(u, w.payload.hop)) {
             remaining -= cost;
             reingest.push(w);
           }

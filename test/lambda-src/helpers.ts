@@ -116,6 +116,12 @@ export function encodeReingested(payload: object, hop: number): string {
   return withHop(gzip, readGzipHeader(gzip)!, hop).toString("base64");
 }
 
+/** A base64 record with `hop` written into its gzip header, as a record re-ingested whole. */
+export function withHeaderHop(data: string, hop: number): string {
+  const bytes = Buffer.from(data, "base64");
+  return withHop(bytes, readGzipHeader(bytes)!, hop).toString("base64");
+}
+
 /** The hop a record carries in its gzip header (undefined: none). */
 export function headerHop(data: Uint8Array | string): number | undefined {
   return readGzipHeader(typeof data === "string" ? Buffer.from(data, "base64") : data)?.hop;

@@ -10,6 +10,7 @@ import {
   encodeRecord,
   encodeReingested,
   headerHop,
+  withHeaderHop,
   FakeFirehose,
   invocation,
   KLOG_STREAM,
@@ -226,6 +227,19 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
     expect(second.records[0]!.result).toBe("Ok");
     expect(back.fake.acceptedHops.every((hop) => hop === 2)).toBe(true);
     expect(back.fake.accepted.every((c) => c.reingest!.hop === 2)).toBe(true);
+  });
+
+  it("goes back whole only once: a record that came back whole and still finds no room is chunked to sizes that fit", async () => {
+    const { handler, fake } = setup();
+    // Two fresh records as this Lambda sends them back whole: the JSON untouched, hop 1 in the header.
+    const whole = [1, 2].map((r) => ({ data: withHeaderHop(encodeRecord(dataMessage(AUDIT_STREAM, Array.from({ length: 20 }, (_, i) => auditEvent(r * 100 + i)))), 1) }));
+    expect(whole.map((w) => headerHop(w.data))).toEqual([1, 1]);
+    const response = await handler(invocation(whole) as never);
+    expect(response.records.map((r) => r.result)).toEqual(["Ok", "Dropped"]);
+    // Everything that went back was re-encoded in chunks at hop 2 (JSON and header), none of it whole again.
+    expect(fake.accepted.length).toBeGreaterThan(2);
+    expect(fake.accepted.every((c) => c.reingest?.hop === 2)).toBe(true);
+    expect(fake.acceptedHops.every((hop) => hop === 2)).toBe(true);
   });
 
   it("a record whose header hop is at REINGEST_MAX_HOPS, or forged, is not sent round again", async () => {
