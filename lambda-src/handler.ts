@@ -189,21 +189,26 @@ export function createHandler(options: HandlerOptions = {}) {
       let remaining = budget - reserved;
       const reingest: Work[] = [];
       const whole: Chunk[] = [];
-      /** Back into the stream as it came (the hop in its header), never re-encoded; false when it cannot go so. */
+      /**
+       * A fresh record back into the stream as it came, never re-encoded, marked in its header as gone round
+       * whole (gzip-hop.ts). Once only, and it spends no hop: one that comes back and still finds no room is
+       * chunked to sizes that fit a response with the whole hop budget left, so a backlog drains as it would
+       * without this. False when it cannot go so.
+       */
       const sendWhole = (u: Unread, hop: number): boolean => {
-        if (!stream || !u.header || !(hop < config.reingestMaxHops)) return false;
-        const data = withHop(u.compressed, u.header, hop + 1);
+        if (!stream || !u.header || u.header.whole || hop !== 0 || config.reingestMaxHops === 0) return false;
+        const data = withHop(u.compressed, u.header, 0, true);
         if (data.length > PUT_RECORD_LIMIT_BYTES) return false;
         whole.push({ record: u.index, events: [], whole: true, data, status: "pending" });
         return true;
       };
-      // Once a record has been cut short for room, the response is full: fresh records after it go back whole,
-      // never inflated. Only once: a record that comes back and still finds no room is chunked to sizes that
-      // fit a response, as before, so a backlog drains instead of bouncing whole records to the hop limit.
+      // Once a record has been cut short for room, the response is full: the fresh records after it go back whole.
       let full = false;
-      for (const u of unread.sort((a, b) => b.hop - a.hop || a.index - b.index)) {
+      // Higher hops first, then records that went round whole, then input order.
+      const wentWhole = (u: Unread) => (u.header?.whole ? 1 : 0);
+      for (const u of unread.sort((a, b) => b.hop - a.hop || wentWhole(b) - wentWhole(a) || a.index - b.index)) {
         const record = records[u.index]!;
-        if (full && u.hop === 0 && sendWhole(u, u.hop)) continue;
+        if (full && sendWhole(u, u.hop)) continue;
         const decoded = decodeCompressed(u.compressed, u.index, config.maxDecompressedBytes);
         if (decoded.kind === "failed") {
           outcomes[u.index] = { result: "ProcessingFailed", reason: decoded.reason, echo: record.data };
@@ -239,7 +244,7 @@ export function createHandler(options: HandlerOptions = {}) {
           outcomes[w.index] = { result: "ProcessingFailed", reason: `over the response budget and not re-ingested: ${why}`, echo: record.data };
         } else {
           full ||= !w.unfittable;
-          if (w.count > 0 || w.unfittable || w.payload.hop > 0 || !sendWhole(u, w.payload.hop)) {
+          if (w.count > 0 || w.unfittable || !sendWhole(u, w.payload.hop)) {
             remaining -= cost;
             reingest.push(w);
           }

@@ -17,7 +17,7 @@ function extra(...subfields: [string, Buffer][]): Buffer {
 
 describe("the re-ingest hop in the gzip header", () => {
   it("a plain gzip stream has no hop; its deflate data starts after the 10-byte header", () => {
-    expect(readGzipHeader(gzipSync(TEXT))).toEqual({ hop: undefined, bodyOffset: 10 });
+    expect(readGzipHeader(gzipSync(TEXT))).toEqual({ hop: undefined, whole: false, bodyOffset: 10 });
   });
 
   it("withHop rewrites only the header: the stream inflates to the same bytes and reads back its hop", () => {
@@ -31,6 +31,14 @@ describe("the re-ingest hop in the gzip header", () => {
       // Rewriting again replaces the hop rather than adding a second one.
       expect(readGzipHeader(withHop(rewritten, readGzipHeader(rewritten)!, hop + 1 > MAX_HEADER_HOP ? 0 : hop + 1))!.hop).toBe(hop + 1 > MAX_HEADER_HOP ? 0 : hop + 1);
     }
+  });
+
+  it("carries the went-round-whole mark with the hop", () => {
+    const source = gzipSync(TEXT);
+    const marked = withHop(source, readGzipHeader(source)!, 0, true);
+    expect(readGzipHeader(marked)).toMatchObject({ hop: 0, whole: true });
+    expect(gunzipSync(marked).equals(TEXT)).toBe(true);
+    expect(readGzipHeader(withHop(marked, readGzipHeader(marked)!, 3))).toMatchObject({ hop: 3, whole: false });
   });
 
   it("skips a file name, a comment, a header CRC and other subfields", () => {
@@ -47,10 +55,12 @@ describe("the re-ingest hop in the gzip header", () => {
     ["empty", extra(["EH", Buffer.alloc(0)])],
     ["over the bound", extra(["EH", Buffer.from("101")])],
     ["four digits", extra(["EH", Buffer.from("0001")])],
+    ["only the mark", extra(["EH", Buffer.from("w")])],
+    ["the mark first", extra(["EH", Buffer.from("w1")])],
     ["twice", extra(["EH", Buffer.from("1")], ["EH", Buffer.from("1")])],
     ["a subfield longer than the extra field", Buffer.concat([Buffer.from([6, 0]), Buffer.from("EH"), Buffer.from([9, 0]), Buffer.from("12")])],
-  ])("a hop subfield %s reads as exhausted (never a loop)", (_name, fields) => {
-    expect(readGzipHeader(member(0x04, fields))!.hop).toBe(Number.POSITIVE_INFINITY);
+  ])("a hop subfield %s reads as exhausted (never a loop), and as gone round whole", (_name, fields) => {
+    expect(readGzipHeader(member(0x04, fields))).toMatchObject({ hop: Number.POSITIVE_INFINITY, whole: true });
   });
 
   it("is not read from what is not gzip: wrong magic, method, reserved flags, or too short", () => {

@@ -116,10 +116,15 @@ export function encodeReingested(payload: object, hop: number): string {
   return withHop(gzip, readGzipHeader(gzip)!, hop).toString("base64");
 }
 
-/** A base64 record with `hop` written into its gzip header, as a record re-ingested whole. */
-export function withHeaderHop(data: string, hop: number): string {
+/** A base64 record with `hop` (and the went-round-whole mark) written into its gzip header. */
+export function withHeaderHop(data: string, hop: number, whole = false): string {
   const bytes = Buffer.from(data, "base64");
-  return withHop(bytes, readGzipHeader(bytes)!, hop).toString("base64");
+  return withHop(bytes, readGzipHeader(bytes)!, hop, whole).toString("base64");
+}
+
+/** Whether a record's gzip header says it went round whole. */
+export function wentWhole(data: Uint8Array | string): boolean {
+  return readGzipHeader(typeof data === "string" ? Buffer.from(data, "base64") : data)?.whole ?? false;
 }
 
 /** The hop a record carries in its gzip header (undefined: none). */

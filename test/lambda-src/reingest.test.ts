@@ -10,6 +10,7 @@ import {
   encodeRecord,
   encodeReingested,
   headerHop,
+  wentWhole,
   withHeaderHop,
   FakeFirehose,
   invocation,
@@ -101,7 +102,9 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
     const response = await handler(invocation([...fresh, returning]) as never);
     expect(response.records[4]!.result).toBe("Ok");
     expect(fake.accepted.length).toBeGreaterThan(0);
-    expect(fake.acceptedHops.every((hop) => hop === 1)).toBe(true);
+    // What went back: fresh records whole (hop 0, marked) or chunks at hop 1.
+    const sent = fake.calls.flatMap((c) => c.records);
+    expect(sent.every((d, i) => (wentWhole(d) ? fake.acceptedHops[i] === 0 && fake.accepted[i]!.reingest === undefined : fake.acceptedHops[i] === 1))).toBe(true);
   });
 
   it("only the failed entries are retried, with backoff, and nothing is sent twice", async () => {
@@ -203,43 +206,41 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
     expect(log.entries).toContainEqual({ msg: "record ProcessingFailed", recordId: "record-0", reason: "over the response budget and not re-ingested: re-ingested 2 times (REINGEST_MAX_HOPS=2)" });
   });
 
-  it("a record with no room left goes back whole: its own deflate bytes, the hop only in its gzip header", async () => {
+  it("a fresh record with no room left goes back whole: its own deflate bytes, marked in its gzip header, no hop spent", async () => {
     const { handler, fake } = setup();
     const payloads = Array.from({ length: 6 }, (_, r) => dataMessage(AUDIT_STREAM, Array.from({ length: 20 }, (_, i) => auditEvent(r * 100 + i))));
     const event = invocation(payloads);
     const response = await handler(event as never);
-    const log = (response as unknown as { records: OutputRecord[] }).records;
-    expect(log.slice(1).map((r) => r.result)).toEqual(["Dropped", "Dropped", "Dropped", "Dropped", "Dropped"]);
+    expect(response.records.slice(1).map((r) => r.result)).toEqual(["Dropped", "Dropped", "Dropped", "Dropped", "Dropped"]);
     // Records 1–5 were never rendered: each went back as it came, the JSON untouched (no `reingest` field).
     const sent = fake.calls.flatMap((c) => c.records).map((d) => Buffer.from(d));
     for (const r of [1, 2, 3, 4, 5]) {
       const original = Buffer.from(event.records[r]!.data, "base64");
-      const copy = sent.find((d) => d.subarray(d.length - 8).equals(original.subarray(original.length - 8)) && d.length - original.length === 7)!;
+      // The header grows by 8 bytes: XLEN, "EH", LEN and "0w".
+      const copy = sent.find((d) => d.length - original.length === 8 && d.subarray(18).equals(original.subarray(10)))!;
       expect(copy).toBeDefined();
-      expect(headerHop(copy)).toBe(1);
-      expect(copy.subarray(17).equals(original.subarray(10))).toBe(true);
+      expect([headerHop(copy), wentWhole(copy)]).toEqual([0, true]);
       expect(decodePayload(copy)).toEqual(payloads[r]);
     }
-    // Coming back, a whole record is planned on its header hop and goes round with hop 2 at most.
+    // Coming back, it is planned before fresh records and, still without room, chunked at hop 1: never whole again.
     const back = setup();
-    const whole = sent.find((d) => decodePayload(d).reingest === undefined)!;
-    const second = await back.handler(invocation([{ data: whole.toString("base64") }]) as never);
-    expect(second.records[0]!.result).toBe("Ok");
-    expect(back.fake.acceptedHops.every((hop) => hop === 2)).toBe(true);
-    expect(back.fake.accepted.every((c) => c.reingest!.hop === 2)).toBe(true);
+    const whole = sent.find((d) => wentWhole(d))!;
+    const fresh = encodeRecord(dataMessage(AUDIT_STREAM, Array.from({ length: 20 }, (_, i) => auditEvent(900 + i))));
+    const second = await back.handler(invocation([{ data: fresh }, { data: whole.toString("base64") }]) as never);
+    expect(second.records.map((r) => r.result)).toEqual(["Dropped", "Ok"]);
+    expect(back.fake.acceptedHops.filter((_, i) => back.fake.accepted[i]!.reingest !== undefined).every((hop) => hop === 1)).toBe(true);
+    expect(back.fake.accepted.filter((c) => c.reingest !== undefined).length).toBeGreaterThan(0);
   });
 
-  it("goes back whole only once: a record that came back whole and still finds no room is chunked to sizes that fit", async () => {
+  it("goes back whole only once: a record that went round whole and still finds no room is chunked to sizes that fit", async () => {
     const { handler, fake } = setup();
-    // Two fresh records as this Lambda sends them back whole: the JSON untouched, hop 1 in the header.
-    const whole = [1, 2].map((r) => ({ data: withHeaderHop(encodeRecord(dataMessage(AUDIT_STREAM, Array.from({ length: 20 }, (_, i) => auditEvent(r * 100 + i)))), 1) }));
-    expect(whole.map((w) => headerHop(w.data))).toEqual([1, 1]);
+    const whole = [1, 2].map((r) => ({ data: withHeaderHop(encodeRecord(dataMessage(AUDIT_STREAM, Array.from({ length: 20 }, (_, i) => auditEvent(r * 100 + i)))), 0, true) }));
     const response = await handler(invocation(whole) as never);
     expect(response.records.map((r) => r.result)).toEqual(["Ok", "Dropped"]);
-    // Everything that went back was re-encoded in chunks at hop 2 (JSON and header), none of it whole again.
+    // Everything that went back was re-encoded in chunks at hop 1 (JSON and header), none of it whole again.
     expect(fake.accepted.length).toBeGreaterThan(2);
-    expect(fake.accepted.every((c) => c.reingest?.hop === 2)).toBe(true);
-    expect(fake.acceptedHops.every((hop) => hop === 2)).toBe(true);
+    expect(fake.accepted.every((c) => c.reingest?.hop === 1)).toBe(true);
+    expect(fake.calls.flatMap((c) => c.records).some((d) => wentWhole(d))).toBe(false);
   });
 
   it("a record whose header hop is at REINGEST_MAX_HOPS, or forged, is not sent round again", async () => {
@@ -349,7 +350,7 @@ describe("re-ingest (bundled handler, fake Firehose)", () => {
     const { delivered, failed, invocations } = await drain(1_000_000, fresh, { reingestMaxHops: 2 });
     expect(failed.length).toBeGreaterThan(0);
     expect([...delivered, ...failed].sort()).toEqual(ids(fresh).sort());
-    expect(invocations).toBe(3); // fresh, hop 1, hop 2
+    expect(invocations).toBe(4); // fresh, once whole (no hop spent), hop 1, hop 2
   });
 
   it("uses the stream named by deliveryStreamArn", async () => {
