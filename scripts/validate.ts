@@ -479,7 +479,8 @@ async function main(): Promise<number> {
   console.log(`terraform ${terraform.version}; hashicorp/aws ${providerVersion} ${source}`);
   console.log(`offline plan copies: backend, assume_role and allowed_account_ids removed, dummy keys (nothing reaches AWS)\n`);
 
-  // Terraform's plugin cache is not safe for concurrent installs: fill it once before the jobs share it.
+  // Terraform's plugin cache is not safe for concurrent installs: fill it once before the jobs share it,
+  // and give every directory the lock file that makes init use the cache rather than install again.
   const warm = join(WORK, "warm-cache");
   mkdirSync(warm, { recursive: true });
   writeFileSync(join(warm, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: providerVersion } } } }));
@@ -498,6 +499,10 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+  // Terraform re-installs into the cache (racing the other jobs) unless a lock file names what it holds:
+  // every directory gets the warm one's. (Seen: a test's teardown found its provider gone mid-run.)
+  const lock = readFileSync(join(warm, ".terraform.lock.hcl"), "utf8");
+  for (const planned of stacks) if (!existsSync(join(planned.dir, ".terraform.lock.hcl"))) writeFileSync(join(planned.dir, ".terraform.lock.hcl"), lock);
   // init, validate, plan every stack.
   const results = await pool(stacks, options.jobs, async (planned) => {
     const result = await checkStack(terraform.bin, tfEnv, planned);
