@@ -32,6 +32,51 @@ async function timed(run: () => Promise<unknown> | unknown): Promise<{ ms: numbe
   return { ms, last };
 }
 
+interface Pair {
+  readonly baselineMs: number;
+  readonly handlerMs: number;
+  readonly baselineCpuMs: number;
+  readonly handlerCpuMs: number;
+}
+
+/**
+ * Baseline and handler alternate in one process (after one warm-up each), so load on a shared
+ * machine hits both alike: `rounds` × `perRound` pairs, wall and CPU time (on a shared machine wall
+ * time also counts waiting for a core).
+ */
+async function interleaved(baseline: () => unknown, handler: () => Promise<unknown>, rounds: number, perRound: number, progress?: (round: number) => void): Promise<Pair[]> {
+  const timed = async (run: () => unknown) => {
+    const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
+    await run();
+    const u = process.cpuUsage(c);
+    return { ms: Number(process.hrtime.bigint() - t) / 1e6, cpuMs: (u.user + u.system) / 1000 };
+  };
+  baseline();
+  await handler();
+  const pairs: Pair[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (let run = 0; run < perRound; run++) {
+      const b = await timed(baseline);
+      const h = await timed(handler);
+      pairs.push({ baselineMs: b.ms, baselineCpuMs: b.cpuMs, handlerMs: h.ms, handlerCpuMs: h.cpuMs });
+    }
+    progress?.(round);
+  }
+  return pairs;
+}
+
+/** Medians of the pairs: times, and the per-pair ratios baseline / handler. */
+function ratios(pairs: readonly Pair[]) {
+  return {
+    baselineMedianMs: median(pairs.map((p) => p.baselineMs)),
+    ratioMedian: median(pairs.map((p) => p.baselineMs / p.handlerMs)),
+    handlerCpuMedianMs: median(pairs.map((p) => p.handlerCpuMs)),
+    baselineCpuMedianMs: median(pairs.map((p) => p.baselineCpuMs)),
+    cpuRatioMedian: median(pairs.map((p) => p.baselineCpuMs / p.handlerCpuMs)),
+  };
+}
+
 async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const t0 = process.hrtime.bigint();
@@ -73,41 +118,8 @@ async function main(): Promise<void> {
   if (mode === "throughput") {
     // Baseline and parsing handler alternate in one process, so load on a shared machine hits both alike.
     const handler = bundle.createHandler({ config: { ...bundle.DEFAULT_CONFIG, responseBudgetBytes: Number.MAX_SAFE_INTEGER }, firehoseClient: firehose, log: quiet });
-    const runBaseline = () => JSON.stringify(baselineTransform(event));
-    const runHandler = async () => JSON.stringify(await handler(event as never));
-    runBaseline();
-    await runHandler();
-    const baselineMs: number[] = [];
-    const handlerMs: number[] = [];
-    // CPU time too: on a shared machine wall time also counts waiting for a core.
-    const baselineCpuMs: number[] = [];
-    const handlerCpuMs: number[] = [];
-    const cpuMs = (since: NodeJS.CpuUsage) => {
-      const u = process.cpuUsage(since);
-      return (u.user + u.system) / 1000;
-    };
-    for (let i = 0; i < iterations; i++) {
-      let t = process.hrtime.bigint();
-      let c = process.cpuUsage();
-      runBaseline();
-      baselineMs.push(Number(process.hrtime.bigint() - t) / 1e6);
-      baselineCpuMs.push(cpuMs(c));
-      t = process.hrtime.bigint();
-      c = process.cpuUsage();
-      await runHandler();
-      handlerMs.push(Number(process.hrtime.bigint() - t) / 1e6);
-      handlerCpuMs.push(cpuMs(c));
-    }
-    result = {
-      ms: handlerMs,
-      baselineMs,
-      baselineMedianMs: median(baselineMs),
-      ratios: handlerMs.map((h, i) => baselineMs[i]! / h),
-      ratioMedian: median(handlerMs.map((h, i) => baselineMs[i]! / h)),
-      handlerCpuMedianMs: median(handlerCpuMs),
-      baselineCpuMedianMs: median(baselineCpuMs),
-      cpuRatioMedian: median(handlerCpuMs.map((h, i) => baselineCpuMs[i]! / h)),
-    };
+    const pairs = await interleaved(() => JSON.stringify(baselineTransform(event)), async () => JSON.stringify(await handler(event as never)), iterations, 1);
+    result = { ms: pairs.map((p) => p.handlerMs), baselineMs: pairs.map((p) => p.baselineMs), ratios: pairs.map((p) => p.baselineMs / p.handlerMs), ...ratios(pairs) };
   } else if (mode === "floor") {
     // The handler as deployed (default budget, re-ingest to an accepting Firehose) against the
     // passthrough floor, interleaved: `iterations` rounds of 3 pairs, progress on stderr.
@@ -121,40 +133,15 @@ async function main(): Promise<void> {
       },
     };
     const handler = bundle.createHandler({ config: bundle.DEFAULT_CONFIG, firehoseClient: counting as never, log: quiet });
-    const runBaseline = () => JSON.stringify(baselineTransform(event));
     const runHandler = async () => JSON.stringify(await handler(event as never));
-    runBaseline();
-    await runHandler();
-    const pairs: { baselineMs: number; handlerMs: number; baselineCpuMs: number; handlerCpuMs: number }[] = [];
-    const cpuMs = (since: NodeJS.CpuUsage) => {
-      const u = process.cpuUsage(since);
-      return (u.user + u.system) / 1000;
-    };
-    for (let round = 0; round < iterations; round++) {
-      for (let run = 0; run < 3; run++) {
-        let t = process.hrtime.bigint();
-        let c = process.cpuUsage();
-        runBaseline();
-        const baselineMs = Number(process.hrtime.bigint() - t) / 1e6;
-        const baselineCpuMs = cpuMs(c);
-        t = process.hrtime.bigint();
-        c = process.cpuUsage();
-        await runHandler();
-        pairs.push({ baselineMs, baselineCpuMs, handlerMs: Number(process.hrtime.bigint() - t) / 1e6, handlerCpuMs: cpuMs(c) });
-      }
-      process.stderr.write(`  round ${round + 1}/${iterations}\n`);
-    }
+    const pairs = await interleaved(() => JSON.stringify(baselineTransform(event)), runHandler, iterations, 3, (round) => process.stderr.write(`  round ${round}/${iterations}\n`));
     const wall = pairs.map((p) => p.baselineMs / p.handlerMs);
     const response = JSON.parse(await runHandler()) as { records: { result: string }[] };
     result = {
       ms: pairs.map((p) => p.handlerMs),
-      baselineMedianMs: median(pairs.map((p) => p.baselineMs)),
-      handlerCpuMedianMs: median(pairs.map((p) => p.handlerCpuMs)),
-      baselineCpuMedianMs: median(pairs.map((p) => p.baselineCpuMs)),
-      ratioMedian: median(wall),
+      ...ratios(pairs),
       ratioMin: Math.min(...wall),
       ratioMax: Math.max(...wall),
-      cpuRatioMedian: median(pairs.map((p) => p.baselineCpuMs / p.handlerCpuMs)),
       records: event.records.length,
       okRecords: response.records.filter((r) => r.result === "Ok").length,
       reingestedRecords: counting.records / (iterations * 3 + 2),

@@ -17,7 +17,7 @@ import {
 } from "./conventions";
 import { scanDataMessage } from "./envelope-scan";
 import type { EscapedMessages } from "./escaped-text";
-import { readGzipHeader } from "./gzip-hop";
+import { type GzipHeader, readGzipHeader } from "./gzip-hop";
 import { jsonErrorPosition } from "./parsers/json-error";
 import { isValidEpochMs } from "./time";
 
@@ -219,9 +219,9 @@ export function decodeRecord(data: unknown, index: number, maxDecompressedBytes:
  * gunzip → JSON → CloudWatch Logs message. The hop is the larger of the gzip header's (gzip-hop.ts)
  * and the JSON field's: a record re-ingested whole keeps its old JSON and gains a header hop.
  */
-export function decodeCompressed(compressed: Buffer, index: number, maxDecompressedBytes: number): Decoded {
+export function decodeCompressed(compressed: Buffer, index: number, maxDecompressedBytes: number, header: GzipHeader | undefined = readGzipHeader(compressed)): Decoded {
   const decoded = decodeJson(compressed, index, maxDecompressedBytes);
-  const headerHop = decoded.kind === "data" ? readGzipHeader(compressed)?.hop : undefined;
+  const headerHop = decoded.kind === "data" ? header?.hop : undefined;
   return headerHop === undefined || decoded.kind !== "data" || headerHop <= decoded.payload.hop ? decoded : { kind: "data", payload: { ...decoded.payload, hop: headerHop } };
 }
 

@@ -209,7 +209,7 @@ export function createHandler(options: HandlerOptions = {}) {
       for (const u of unread.sort((a, b) => b.hop - a.hop || wentWhole(b) - wentWhole(a) || a.index - b.index)) {
         const record = records[u.index]!;
         if (full && sendWhole(u, u.hop)) continue;
-        const decoded = decodeCompressed(u.compressed, u.index, config.maxDecompressedBytes);
+        const decoded = decodeCompressed(u.compressed, u.index, config.maxDecompressedBytes, u.header);
         if (decoded.kind === "failed") {
           outcomes[u.index] = { result: "ProcessingFailed", reason: decoded.reason, echo: record.data };
           continue;
@@ -293,10 +293,9 @@ export function createHandler(options: HandlerOptions = {}) {
       for (; i < events.length; i++) {
         const event = events[i]!;
         // Written straight into the record's buffer: the size decides the budget, the bytes are the response.
-        const source = { messages: w.payload.escapedMessages, index: i };
-        let size = append(arena, w, renderLine(w.ctx, event, source));
+        let size = append(arena, w, renderLine(w.ctx, event, w.payload.escapedMessages, i));
         if (size > lineLimit) {
-          size = append(arena, w, renderRawLine(w.ctx, event, `${w.ctx.logType}: line of ${size} bytes exceeds the ${lineLimit}-byte line limit; delivered unparsed`, source));
+          size = append(arena, w, renderRawLine(w.ctx, event, `${w.ctx.logType}: line of ${size} bytes exceeds the ${lineLimit}-byte line limit; delivered unparsed`, w.payload.escapedMessages, i));
           if (size > lineLimit) {
             w.unfittable = true;
             break;

@@ -38,24 +38,21 @@ function members(fields: Record<string, unknown>): string {
   return json.length === 2 ? "" : "," + json.slice(1, -1);
 }
 
-/** Where the event's message is, escaped, in its payload: event `index` of `messages`. */
-export interface MessageSource {
-  readonly messages: EscapedMessages | undefined;
-  readonly index: number;
-}
-
 /**
  * `fields` (ending with `parse_error`) and the raw text as the last member, `message`: its escaped
  * bytes copied from the payload when they are JSON.stringify's own, else escaped here.
  */
-function withMessage(ctx: LineContext, event: CwlEvent, timeMs: number | undefined, fields: Record<string, unknown>, source: MessageSource | undefined): string | LineParts {
-  const copy = source && reusableEscaped(source.messages, source.index);
+function withMessage(ctx: LineContext, event: CwlEvent, timeMs: number | undefined, fields: Record<string, unknown>, messages: EscapedMessages | undefined, index: number): string | LineParts {
+  const copy = reusableEscaped(messages, index);
   if (!copy) return assemble(ctx, event, timeMs, members({ ...fields, message: event.message }));
-  return { head: assemble(ctx, event, timeMs, members(fields)).slice(0, -1) + ',"message":"', bytes: source.messages!.bytes, start: copy.start, end: copy.end, tail: '"}' };
+  return { head: assemble(ctx, event, timeMs, members(fields)).slice(0, -1) + ',"message":"', bytes: messages!.bytes, start: copy.start, end: copy.end, tail: '"}' };
 }
 
-/** The parsed line of one event (no trailing newline). Never throws for bad input. */
-export function renderLine(ctx: LineContext, event: CwlEvent, source?: MessageSource): string | LineParts {
+/**
+ * The parsed line of one event (no trailing newline). Never throws for bad input. `messages` and
+ * `index` say where the event's message sits, escaped, in its payload (event `index` of `messages`).
+ */
+export function renderLine(ctx: LineContext, event: CwlEvent, messages?: EscapedMessages, index = -1): string | LineParts {
   let timeMs: number | undefined;
   let fields: Record<string, unknown>;
   try {
@@ -69,18 +66,18 @@ export function renderLine(ctx: LineContext, event: CwlEvent, source?: MessageSo
   try {
     if (fields.parse_error !== undefined) {
       const { parse_error, message: _parsed, ...rest } = fields;
-      return withMessage(ctx, event, timeMs, { ...rest, parse_error }, source);
+      return withMessage(ctx, event, timeMs, { ...rest, parse_error }, messages, index);
     }
     return assemble(ctx, event, timeMs, members(fields));
   } catch (error) {
     // A value nested deeper than JSON.stringify can walk (Kubernetes accepts 10,000 levels): the line goes out raw.
-    return renderRawLine(ctx, event, `${ctx.logType}: parsed fields cannot be written as JSON (${(error as Error)?.message ?? String(error)}); delivered unparsed`, source);
+    return renderRawLine(ctx, event, `${ctx.logType}: parsed fields cannot be written as JSON (${(error as Error)?.message ?? String(error)}); delivered unparsed`, messages, index);
   }
 }
 
 /** The line of an event delivered unparsed: common fields, the reason, the raw text. */
-export function renderRawLine(ctx: LineContext, event: CwlEvent, reason: string, source?: MessageSource): string | LineParts {
-  return withMessage(ctx, event, undefined, { parse_error: reason }, source);
+export function renderRawLine(ctx: LineContext, event: CwlEvent, reason: string, messages?: EscapedMessages, index = -1): string | LineParts {
+  return withMessage(ctx, event, undefined, { parse_error: reason }, messages, index);
 }
 
 /** A line as one string (tests, tools): the parts joined. */

@@ -112,8 +112,7 @@ export interface Invocation {
 
 /** A record as this Lambda re-ingests it: the hop in the JSON field and in the gzip header. */
 export function encodeReingested(payload: object, hop: number): string {
-  const gzip = gzipSync(Buffer.from(JSON.stringify({ ...payload, reingest: { hop } })));
-  return withHop(gzip, readGzipHeader(gzip)!, hop).toString("base64");
+  return withHeaderHop(encodeRecord({ ...payload, reingest: { hop } }), hop);
 }
 
 /** A base64 record with `hop` (and the went-round-whole mark) written into its gzip header. */

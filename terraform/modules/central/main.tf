@@ -1998,7 +1998,7 @@ resource "aws_lambda_function" "transform_function_0500C126" {
   reserved_concurrent_executions = var.lambda_reserved_concurrency
   role                           = aws_iam_role.transform_role_0868DF48.arn
   runtime                        = "nodejs22.x"
-  source_code_hash               = "9Gn5TIUFhFxuor7CYMRBBiO1nITg/9UVKiOVMyLPRNE="
+  source_code_hash               = "8yv/ocCIG5mKxfoH8Kut34xoa7VspWlOEqI1xeYs4j8="
   timeout                        = var.lambda_timeout_seconds
   depends_on                     = [aws_cloudwatch_log_group.transform_log-group_8AF7EB51]
   environment {
